@@ -1,0 +1,231 @@
+"""The ``vitaalkg`` command line: serve, load, export, query, check (and the commands of the
+validation and submission modules, registered from there)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .config import Settings
+from .store import EmbeddedStore, StoreError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="vitaalkg: kennisbank crisisbeheersing en vitale infrastructuur.",
+    pretty_exceptions_enable=False,
+)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", help="Map van de store (standaard: de datamap van de gebruiker)."),
+]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+    trig = "trig"
+    nquads = "nquads"
+
+
+def settings_for(store: Path | None) -> Settings:
+    settings = Settings()
+    if store is not None:
+        settings.store_path = store
+    return settings
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a clear error (no traceback) and exit."""
+    typer.echo(f"fout: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def open_embedded(settings: Settings) -> EmbeddedStore:
+    try:
+        return EmbeddedStore(settings.store_path)
+    except StoreError as exc:
+        fail(str(exc))
+        raise
+
+
+@app.command()
+def load(store: StoreOpt = None) -> None:
+    """(Her)laad ontology/, shapes/ en data/ in de store, één named graph per bestand."""
+    from .loader import load_all
+
+    settings = settings_for(store)
+    st = open_embedded(settings)
+    try:
+        loaded = load_all(st, settings)
+    except StoreError as exc:
+        fail(str(exc))
+    for item in loaded:
+        typer.echo(f"{item.triples:8d}  {item.graph}")
+    typer.echo(f"{sum(i.triples for i in loaded):8d}  triples in {len(loaded)} graphs "
+               f"({settings.store_path})")
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.turtle,
+    graph: Annotated[str | None, typer.Option(help="Alleen deze named graph.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Exporteer de kennisbank (Turtle, N-Triples, JSON-LD, TriG of N-Quads)."""
+    from .loader import ensure_loaded
+
+    settings = settings_for(store)
+    st = open_embedded(settings)
+    ensure_loaded(st, settings)
+    if fmt in (ExportFormat.trig, ExportFormat.nquads) and graph is None:
+        data = st.dump(fmt.value)
+    else:
+        name = "turtle" if fmt is ExportFormat.turtle else fmt.value
+        data = st.dump(name, graph)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in params:
+        if "=" not in item:
+            fail(f"parameter '{item}' heeft de vorm naam=waarde nodig")
+        key, value = item.split("=", 1)
+        out[key.strip()] = value
+    return out
+
+
+@app.command()
+def query(
+    name_or_file: Annotated[str, typer.Argument(help="Naam van een query uit queries/ of een .rq-bestand.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="naam=waarde")] = None,
+    output: Annotated[OutputFormat, typer.Option("--output", "-o")] = OutputFormat.table,
+    store: StoreOpt = None,
+) -> None:
+    """Voer een SPARQL-query uit: een benoemde query of een bestand."""
+    from .loader import ensure_loaded
+    from .namedqueries import NamedQueryError, load_named_queries
+
+    settings = settings_for(store)
+    path = Path(name_or_file)
+    substitutions = None
+    if path.suffix == ".rq" and path.is_file():
+        text = path.read_text(encoding="utf-8")
+    else:
+        named = load_named_queries(settings.queries_dir)
+        if name_or_file not in named:
+            fail(f"onbekende query '{name_or_file}'; beschikbaar: {', '.join(sorted(named))}")
+        nq = named[name_or_file]
+        text = nq.text
+        try:
+            substitutions = nq.bind(_parse_params(param or []), base=settings.base)
+        except NamedQueryError as exc:
+            fail(str(exc))
+    st = open_embedded(settings)
+    ensure_loaded(st, settings)
+    try:
+        result = st.query(text, substitutions=substitutions)
+    except SyntaxError as exc:
+        fail(f"ongeldige SPARQL: {exc}")
+    if isinstance(result, bool) or result.__class__.__name__ == "QueryBoolean":
+        typer.echo("true" if bool(result) else "false")
+        return
+    if not hasattr(result, "variables"):
+        import pyoxigraph as ox
+
+        sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.TURTLE))
+        return
+    names = [v.value for v in result.variables]
+    rows = [[(row[n].value if row[n] is not None else "") for n in names] for row in result]
+    _print_rows(names, rows, output)
+
+
+def _print_rows(names: list[str], rows: list[list[str]], output: OutputFormat) -> None:
+    if output is OutputFormat.json:
+        typer.echo(json.dumps([dict(zip(names, r, strict=True)) for r in rows],
+                              ensure_ascii=False, indent=2))
+    elif output is OutputFormat.csv:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(names)
+        writer.writerows(rows)
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        widths = [min(60, max([len(n)] + [len(r[i]) for r in rows])) for i, n in enumerate(names)]
+        typer.echo("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)))
+        typer.echo("  ".join("-" * w for w in widths))
+        for r in rows:
+            typer.echo("  ".join(c[:60].ljust(w) for c, w in zip(r, widths, strict=True)))
+        typer.echo(f"({len(rows)} rijen)")
+
+
+@app.command()
+def check(
+    extra: Annotated[list[Path] | None, typer.Argument(help="Extra Turtle-bestanden.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Controleer ontologie + kennis op tegenspraak met een OWL-redeneerder (HermiT)."""
+    from .reasoning import ReasoningError, check_consistency
+
+    settings = settings_for(store)
+    try:
+        report = check_consistency(settings, extra or [])
+    except ReasoningError as exc:
+        fail(str(exc))
+    typer.echo(report.text())
+    raise typer.Exit(0 if report.consistent else 1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """Start de webservice (SPARQL, benoemde queries, linked-data-pagina's)."""
+    import uvicorn
+
+    from .web.app import create_app
+
+    settings = settings_for(store)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _register_extensions() -> None:
+    """Commands that live with their own module (validation, submission)."""
+    try:
+        from .validation.cli import register as register_validation
+    except ImportError:
+        return
+    register_validation(app)
+
+
+_register_extensions()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Load ``ontology/``, ``shapes/`` and ``data/`` into the store, one named graph per file.
+
+All files are parsed before anything is written, so a syntax error in one file (reported with
+its file name and line) leaves the store as it was. Reloading replaces graphs, never duplicates.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .config import DEFAULT_BASE, Settings
+from .store import EmbeddedStore, StoreError
+
+SOURCE_DIRS = ("ontology", "shapes", "data")
+SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+            ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
+
+
+@dataclass
+class LoadedGraph:
+    graph: str
+    path: Path
+    triples: int
+
+
+def source_files(settings: Settings) -> list[tuple[str, Path]]:
+    """(graph IRI, file) for every source file; ``data/examples/`` is not part of the KB."""
+    found: list[tuple[str, Path]] = []
+    for dirname in SOURCE_DIRS:
+        folder = settings.root / dirname
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in SUFFIXES:
+                found.append((f"{settings.base}graph/{dirname}/{path.stem}", path))
+    return found
+
+
+def _rebase_term(term, base: str):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(DEFAULT_BASE):
+        return ox.NamedNode(base + term.value[len(DEFAULT_BASE):])
+    return term
+
+
+def parse_file(path: Path, base: str = DEFAULT_BASE) -> list[ox.Triple]:
+    """Parse one file into triples; errors name the file and the line."""
+    fmt = SUFFIXES[path.suffix]
+    try:
+        quads = list(ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()))
+    except SyntaxError as exc:
+        raise StoreError(f"{path}: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"{path}: kan niet gelezen worden: {exc}") from exc
+    if base == DEFAULT_BASE:
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    return [
+        ox.Triple(_rebase_term(q.subject, base), _rebase_term(q.predicate, base),
+                  _rebase_term(q.object, base))
+        for q in quads
+    ]
+
+
+def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
+    """(Re)load every source file into its named graph; drop graphs whose file is gone."""
+    files = source_files(settings)
+    parsed = [(graph, path, parse_file(path, settings.base)) for graph, path in files]
+    loaded: list[LoadedGraph] = []
+    for graph, path, triples in parsed:
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        count = store.replace_graph(graph, data, ox.RdfFormat.N_TRIPLES)
+        loaded.append(LoadedGraph(graph, path, count))
+    wanted = {g for g, _ in files}
+    prefixes = tuple(f"{settings.base}graph/{d}/" for d in SOURCE_DIRS)
+    for graph in store.graphs():
+        if graph.startswith(prefixes) and graph not in wanted:
+            store.drop_graph(graph)
+    store.flush()
+    return loaded
+
+
+def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph] | None:
+    """Load the knowledge base on first start (when the store has no source graphs)."""
+    prefix = f"{settings.base}graph/"
+    if any(g.startswith(prefix) for g in store.graphs()):
+        return None
+    return load_all(store, settings)
+
+
+def timed_load(settings: Settings) -> float:
+    """Seconds to load the whole knowledge base into a fresh in-memory store."""
+    start = time.perf_counter()
+    load_all(EmbeddedStore(None), settings)
+    return time.perf_counter() - start

@@ -1,0 +1,1 @@
+"""The FastAPI service: SPARQL endpoint, named queries, linked-data pages, validation."""
