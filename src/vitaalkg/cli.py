@@ -7,14 +7,14 @@ import csv
 import io
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .config import Settings
-from .store import EmbeddedStore, StoreError
+from .store import EmbeddedStore, StoreError, open_store
 
 app = typer.Typer(
     add_completion=False,
@@ -29,13 +29,13 @@ StoreOpt = Annotated[
 ]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     turtle = "turtle"
     ntriples = "ntriples"
     jsonld = "jsonld"
@@ -56,9 +56,10 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def open_embedded(settings: Settings) -> EmbeddedStore:
+def open_configured(settings: Settings) -> EmbeddedStore:
+    """The configured store (embedded, or remote when VITAALKG_SPARQL_ENDPOINT is set)."""
     try:
-        return EmbeddedStore(settings.store_path)
+        return open_store(settings)
     except StoreError as exc:
         fail(str(exc))
         raise
@@ -70,7 +71,7 @@ def load(store: StoreOpt = None) -> None:
     from .loader import load_all
 
     settings = settings_for(store)
-    st = open_embedded(settings)
+    st = open_configured(settings)
     try:
         loaded = load_all(st, settings)
     except StoreError as exc:
@@ -92,7 +93,7 @@ def export(
     from .loader import ensure_loaded
 
     settings = settings_for(store)
-    st = open_embedded(settings)
+    st = open_configured(settings)
     ensure_loaded(st, settings)
     if fmt in (ExportFormat.trig, ExportFormat.nquads) and graph is None:
         data = st.dump(fmt.value)
@@ -117,7 +118,9 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 
 @app.command()
 def query(
-    name_or_file: Annotated[str, typer.Argument(help="Naam van een query uit queries/ of een .rq-bestand.")],
+    name_or_file: Annotated[
+        str, typer.Argument(help="Naam van een query uit queries/ of een .rq-bestand.")
+    ],
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="naam=waarde")] = None,
     output: Annotated[OutputFormat, typer.Option("--output", "-o")] = OutputFormat.table,
     store: StoreOpt = None,
@@ -141,7 +144,7 @@ def query(
             substitutions = nq.bind(_parse_params(param or []), base=settings.base)
         except NamedQueryError as exc:
             fail(str(exc))
-    st = open_embedded(settings)
+    st = open_configured(settings)
     ensure_loaded(st, settings)
     try:
         result = st.query(text, substitutions=substitutions)

@@ -178,6 +178,12 @@ class EmbeddedStore:
         del self._store
 
 
-def open_store(settings: Any, *, read_only: bool = False) -> EmbeddedStore:
-    """The store named by the settings (the embedded store for now)."""
+def open_store(settings: Any, *, read_only: bool = False) -> Any:
+    """The store named by the settings: a remote SPARQL server when
+    ``VITAALKG_SPARQL_ENDPOINT`` is set, else the embedded store."""
+    if settings.sparql_endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(settings.sparql_endpoint, settings.update_endpoint,
+                           user=settings.store_user, password=settings.store_password)
     return EmbeddedStore(settings.store_path, read_only=read_only)

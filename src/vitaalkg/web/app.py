@@ -53,23 +53,18 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
 
 
 def _include_routers(app: FastAPI) -> None:
+    """Install the routers of the web modules that exist (each owns its paths)."""
     import importlib
 
-    for module_name in ("sparql", "queries_api", "pages"):
+    for name in ("vitaalkg.web.sparql", "vitaalkg.web.queries_api", "vitaalkg.web.pages",
+                 "vitaalkg.validation.http"):
         try:
-            module = importlib.import_module(f"{__package__}.{module_name}")
+            module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != f"{__package__}.{module_name}":
-                raise
-            continue
-        module.install(app)
-    try:
-        from ..validation import http as validation_http
-    except ModuleNotFoundError as exc:
-        if exc.name != "vitaalkg.validation.http":
+            if exc.name is not None and name.startswith(exc.name):
+                continue
             raise
-    else:
-        validation_http.install(app)
+        module.install(app)
 
 
 def app_factory() -> FastAPI:

@@ -1,0 +1,319 @@
+"""A remote SPARQL 1.1 server (Oxigraph server, Virtuoso, Fuseki, GraphDB) as the store.
+
+Same interface as :class:`vitaalkg.store.EmbeddedStore`; results come back as pyoxigraph objects,
+so the service and the CLI cannot tell the two apart. Semantics kept equal to the embedded store:
+- the default graph of a query is the union of *our* named graphs (sent as explicit
+  ``default-graph-uri``/``named-graph-uri`` parameters, so a server's system graphs stay out);
+- ``replace_graph`` is atomic for readers: data goes to a staging graph first and one
+  ``MOVE`` swaps it in;
+- ``substitutions`` bind variables to terms through a ``VALUES`` block, never by pasting text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from .store import QUAD_FORMATS, StoreError, rdf_format
+
+# graphs a server keeps for itself; never part of the knowledge base
+SYSTEM_GRAPH_PREFIXES = (
+    "http://www.openlinksw.com/",
+    "http://localuriqaserver/",
+    "http://www.w3.org/ns/ldp#",
+    "http://www.w3.org/2002/07/owl#",
+    "http://www.w3.org/ns/auth/acl#",
+    "urn:activitystreams-owl:map",
+    "urn:core:services:sparql",
+)
+STAGING_SUFFIX = "#staging"
+CHUNK_TRIPLES = 1000
+
+
+class RemoteTriples:
+    """The triples of a CONSTRUCT/DESCRIBE answer, shaped like pyoxigraph's QueryTriples."""
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def serialize(self, output: Any = None, format: ox.RdfFormat = ox.RdfFormat.N_TRIPLES
+                  ) -> bytes | None:
+        return ox.serialize(self._triples, output, format=format)
+
+
+# -- safe binding ------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+    r"|[{}]|[A-Za-z_]+",
+    re.S,
+)
+
+
+def where_brace(sparql: str) -> int:
+    """Index just after the ``{`` that opens the query's WHERE group."""
+    depth = 0
+    seen_where = False
+    form = None
+    for match in _TOKEN.finditer(sparql):
+        tok = match.group()
+        if tok[0] in "\"'<#":
+            continue
+        upper = tok.upper()
+        if depth == 0 and form is None and upper in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+            form = upper
+        elif depth == 0 and upper == "WHERE":
+            seen_where = True
+        elif tok == "{":
+            if depth == 0 and (seen_where or form in ("SELECT", "ASK", "DESCRIBE")):
+                return match.end()
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+    raise StoreError("kan de WHERE-groep van de query niet vinden")
+
+
+def bind_values(sparql: str, substitutions: dict[str, Any]) -> str:
+    """The query with a ``VALUES`` block binding the variables to RDF terms (N-Triples syntax)."""
+    names = list(substitutions)
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise StoreError(f"ongeldige variabelenaam: {name!r}")
+    terms = []
+    for name in names:
+        term = substitutions[name]
+        if not isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+            raise StoreError(f"waarde voor ?{name} is geen RDF-term")
+        terms.append(str(term))
+    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }} "
+    at = where_brace(sparql)
+    return sparql[:at] + block + sparql[at:]
+
+
+# -- results -----------------------------------------------------------------------------------
+
+def _normalise_json_results(data: bytes) -> bytes:
+    """Make a server's SPARQL JSON acceptable to pyoxigraph (blank-node ids, 'typed-literal')."""
+    doc = json.loads(data)
+    bindings = doc.get("results", {}).get("bindings")
+    if bindings:
+        for row in bindings:
+            for value in row.values():
+                if value.get("type") == "typed-literal":
+                    value["type"] = "literal"
+                elif value.get("type") == "bnode":
+                    value["value"] = "b" + hashlib.sha1(value["value"].encode()).hexdigest()[:16]
+    doc.get("head", {}).pop("link", None)
+    return json.dumps(doc).encode()
+
+
+def _bnode_components(triples: list[ox.Triple]) -> list[list[ox.Triple]]:
+    """Chunks that keep every blank node's triples together (they are one request each)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    keyed: list[tuple[str | None, ox.Triple]] = []
+    for t in triples:
+        bnodes = [n.value for n in (t.subject, t.object) if isinstance(n, ox.BlankNode)]
+        if len(bnodes) == 2:
+            parent[find(bnodes[0])] = find(bnodes[1])
+        keyed.append((bnodes[0] if bnodes else None, t))
+    groups: dict[str, list[ox.Triple]] = {}
+    free: list[ox.Triple] = []
+    for key, t in keyed:
+        (groups.setdefault(find(key), []) if key else free).append(t)
+    chunks: list[list[ox.Triple]] = []
+    current: list[ox.Triple] = []
+    for group in [*groups.values(), *([t] for t in free)]:
+        if current and len(current) + len(group) > CHUNK_TRIPLES:
+            chunks.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol server (query + update endpoints) used as the store."""
+
+    kind = "remote"
+
+    def __init__(self, query_endpoint: str, update_endpoint: str | None = None, *,
+                 user: str | None = None, password: str | None = None,
+                 timeout: float = 120.0) -> None:
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.path = None
+        auth = httpx.DigestAuth(user, password) if user else None
+        self._http = httpx.Client(auth=auth, timeout=timeout)
+        self._graphs: list[str] | None = None
+
+    # -- protocol ------------------------------------------------------------------------
+    def _post_query(self, sparql: str, default_graph: Sequence[str] | None,
+                    named_graphs: Sequence[str] | None) -> httpx.Response:
+        form: dict[str, str | list[str]] = {"query": sparql}
+        if default_graph:
+            form["default-graph-uri"] = list(default_graph)
+        if named_graphs:
+            form["named-graph-uri"] = list(named_graphs)
+        accept = ("application/sparql-results+json, application/n-triples;q=0.9, "
+                  "text/plain;q=0.5")
+        try:
+            response = self._http.post(self.query_endpoint, data=form,
+                                       headers={"Accept": accept})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"de triple store ({self.query_endpoint}) antwoordt niet: "
+                             f"{exc}") from exc
+        if response.status_code == 400:
+            raise SyntaxError(response.text.strip()[:1000])
+        if response.status_code >= 300:
+            raise StoreError(f"de triple store gaf HTTP {response.status_code}: "
+                             f"{response.text.strip()[:500]}")
+        return response
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update on the update endpoint."""
+        try:
+            response = self._http.post(self.update_endpoint, data={"update": sparql})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"de triple store antwoordt niet: {exc}") from exc
+        self._graphs = None
+        if response.status_code >= 300:
+            raise StoreError(f"update geweigerd door de triple store (HTTP "
+                             f"{response.status_code}): {response.text.strip()[:500]}")
+
+    # -- reading -------------------------------------------------------------------------
+    def query(self, sparql: str, *, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, union_default: bool = True,
+              substitutions: dict[str, Any] | None = None) -> Any:
+        """Run a query; answers are pyoxigraph objects like those of the embedded store."""
+        if substitutions:
+            sparql = bind_values(sparql, substitutions)
+        ours = self.graphs()
+        if default_graph is None and union_default:
+            default_graph = ours
+        if named_graphs is None:
+            named_graphs = ours
+        response = self._post_query(sparql, default_graph, named_graphs)
+        ctype = response.headers.get("content-type", "").split(";")[0].strip()
+        if ctype in ("application/sparql-results+json", "application/json"):
+            data = _normalise_json_results(response.content)
+            return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        try:
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)]
+        except SyntaxError as exc:
+            raise StoreError(f"onleesbaar antwoord van de triple store ({ctype}): {exc}") from exc
+        return RemoteTriples(triples)
+
+    def select(self, sparql: str, **dataset: Any) -> list[dict[str, Any]]:
+        result = self.query(sparql, **dataset)
+        names = [v.value for v in result.variables]
+        return [{n: (row[n].value if row[n] is not None else None) for n in names}
+                for row in result]
+
+    def ask(self, sparql: str, **dataset: Any) -> bool:
+        return bool(self.query(sparql, **dataset))
+
+    def graphs(self) -> list[str]:
+        """Our named graphs (not the server's system graphs), sorted; cached until a write."""
+        if self._graphs is None:
+            response = self._post_query(
+                "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", None, None)
+            rows = ox.parse_query_results(_normalise_json_results(response.content),
+                                          format=ox.QueryResultsFormat.JSON)
+            self._graphs = sorted(
+                g for g in (row["g"].value for row in rows)
+                if not g.startswith(SYSTEM_GRAPH_PREFIXES) and not g.endswith(STAGING_SUFFIX))
+        return list(self._graphs)
+
+    def triple_count(self, graph: str | None = None) -> int:
+        graphs = [graph] if graph else self.graphs()
+        if not graphs:
+            return 0
+        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                           named_graphs=graphs)
+        return int(rows[0]["n"])
+
+    def _graph_triples(self, graph: str) -> list[ox.Triple]:
+        result = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            named_graphs=[graph])
+        return list(result)
+
+    def dump(self, fmt: str, graph: str | None = None) -> bytes:
+        f = rdf_format(fmt)
+        if graph is not None:
+            return ox.serialize(self._graph_triples(graph), format=f)
+        if f in QUAD_FORMATS:
+            quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+                     for g in self.graphs() for t in self._graph_triples(g)]
+            return ox.serialize(quads, format=f)
+        return ox.serialize([t for g in self.graphs() for t in self._graph_triples(g)],
+                            format=f)
+
+    # -- writing -------------------------------------------------------------------------
+    def _insert(self, graph: str, triples: list[ox.Triple]) -> None:
+        for chunk in _bnode_components(triples):
+            body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in chunk)
+            # INSERT … WHERE {} rather than INSERT DATA: some servers refuse blank nodes there
+            self.update(f"INSERT {{ GRAPH <{graph}> {{\n{body} .\n}} }} WHERE {{}}")
+
+    def replace_graph(self, graph: str, data: bytes | str, fmt: str | ox.RdfFormat,
+                      base_iri: str | None = None) -> int:
+        """Atomically replace ``graph``: parse locally, fill a staging graph, ``MOVE`` it in."""
+        f = fmt if isinstance(fmt, ox.RdfFormat) else rdf_format(fmt)
+        try:
+            triples = [ox.Triple(q.subject, q.predicate, q.object)
+                       for q in ox.parse(data, format=f, base_iri=base_iri)]
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(str(exc)) from exc
+        staging = graph + STAGING_SUFFIX
+        self.update(f"DROP SILENT GRAPH <{staging}>")
+        try:
+            self._insert(staging, triples)
+        except StoreError:
+            self.update(f"DROP SILENT GRAPH <{staging}>")
+            raise
+        if triples:
+            self.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>")
+        else:
+            self.update(f"DROP SILENT GRAPH <{graph}>")
+        return self.triple_count(graph)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        by_graph: dict[str, list[ox.Triple]] = {}
+        for q in quads:
+            if not isinstance(q.graph_name, ox.NamedNode):
+                raise StoreError("de remote store bewaart alleen named graphs")
+            by_graph.setdefault(q.graph_name.value, []).append(
+                ox.Triple(q.subject, q.predicate, q.object))
+        for graph, triples in by_graph.items():
+            self._insert(graph, triples)
+
+    def drop_graph(self, graph: str) -> None:
+        self.update(f"DROP SILENT GRAPH <{graph}>")
+
+    def flush(self) -> None:
+        """Nothing to flush: the server persists its own writes."""
+
+    def close(self) -> None:
+        self._http.close()
