@@ -1,0 +1,1 @@
+"""SHACL conformance checks of submitted action plans (CLI, HTTP, engines, reports)."""
