@@ -1,0 +1,506 @@
+"""The linked-data pages: home, ``/id`` → ``/doc`` redirects, resource pages with content
+negotiation, lists, the ontology browser under ``/def``, the dataset description and dumps."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from ..namespaces import PREFIXES
+from . import describe as d
+from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
+from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+SITE_NAME = "vitaalkg"
+SITE_TAGLINE = "Kennisbank crisisbeheersing en vitale infrastructuur"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.globals.update(site_name=SITE_NAME, site_tagline=SITE_TAGLINE)
+
+# Offered media types, server preference first; aliases map to a format key.
+OFFERED: dict[str, str] = {
+    HTML: "html",
+    "application/xhtml+xml": "html",
+    **{media: key for key, (media, _) in RDF_FORMATS.items()},
+    "application/json": "json-ld",
+    "application/x-turtle": "turtle",
+    "text/n3": "turtle",
+    "text/plain": "nt",
+    "application/xml": "xml",
+}
+SUFFIX_FORMATS: dict[str, str] = {
+    suffix: ("html" if media == HTML else OFFERED[media])
+    for suffix, media in SUFFIX_MEDIA_TYPES.items()
+}
+FORMAT_LINKS = [("turtle", "Turtle", "ttl"), ("json-ld", "JSON-LD", "jsonld"),
+                ("nt", "N-Triples", "nt"), ("xml", "RDF/XML", "rdf")]
+RDFLIB_FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "xml": "xml"}
+ONTOLOGY_KINDS = {
+    str(OWL.Class): "class", str(RDFS.Class): "class",
+    str(OWL.ObjectProperty): "property", str(OWL.DatatypeProperty): "property",
+    str(OWL.AnnotationProperty): "property", str(RDF.Property): "property",
+}
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")
+
+router = APIRouter()
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _settings(request: Request) -> Any:
+    return request.app.state.settings
+
+
+def _store(request: Request) -> d.PublicStore:
+    """The public view of the store, made once per request."""
+    view = getattr(request.state, "public_store", None)
+    if view is None:
+        view = d.PublicStore(request.app.state.store, _settings(request).base)
+        request.state.public_store = view
+    return view
+
+
+def negotiate(request: Request, suffix: str | None = None) -> str | None:
+    """The format key (``html``, ``turtle``, ``json-ld``, ``nt``, ``xml``) or None (406)."""
+    if suffix is not None:
+        return SUFFIX_FORMATS.get(suffix)
+    media = best_match(request.headers.get("accept"), list(OFFERED))
+    return OFFERED.get(media) if media else None
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    """The graph in one of the RDF formats (JSON-LD compacted with the project's prefixes)."""
+    if fmt == "json-ld":
+        return d.to_jsonld(graph).encode("utf-8")
+    data = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def rdf_response(graph: Graph, fmt: str, *, vary: bool) -> Response:
+    media = RDF_FORMATS[fmt][0]
+    headers = {"Vary": "Accept"} if vary else {}
+    return Response(serialize(graph, fmt), media_type=f"{media}; charset=utf-8", headers=headers)
+
+
+def not_acceptable() -> Response:
+    offered = ", ".join([HTML, *(m for m, _ in RDF_FORMATS.values())])
+    return PlainTextResponse(
+        f"406 Niet aanvaardbaar / Not Acceptable.\nBeschikbaar / available: {offered}\n",
+        status_code=406, headers={"Vary": "Accept"},
+    )
+
+
+def render(request: Request, name: str, status: int = 200, vary: bool = False,
+           **context: Any) -> HTMLResponse:
+    headers = {"Vary": "Accept"} if vary else None
+    return templates.TemplateResponse(
+        request, name, {"base": _settings(request).base, **context},
+        status_code=status, headers=headers,
+    )
+
+
+def not_found(request: Request, what: str | None = None) -> HTMLResponse:
+    return render(request, "error.html", status=404, title="Niet gevonden",
+                  title_en="Not found", message=what or request.url.path)
+
+
+def html_or_rdf(request: Request, fmt: str | None, suffix: str | None, graph_fn: Any,
+                html_fn: Any) -> Response:
+    """Answer in the negotiated format: ``graph_fn()`` gives the RDF, ``html_fn()`` the page."""
+    vary = suffix is None
+    if fmt is None:
+        return not_acceptable()
+    if fmt == "html":
+        response = html_fn()
+        if vary:
+            response.headers["Vary"] = "Accept"
+        return response
+    return rdf_response(graph_fn(), fmt, vary=vary)
+
+
+def format_links(path: str) -> list[dict[str, str]]:
+    return [{"label": label, "href": f"{path}.{suffix}", "media": RDF_FORMATS[key][0]}
+            for key, label, suffix in FORMAT_LINKS]
+
+
+def labels_for(request: Request, iris: list[str]) -> dict[str, tuple[str, str | None]]:
+    """``{iri: (Dutch label, English label)}`` with built-in and compact fall-backs."""
+    found = d.fetch_labels(_store(request), iris)
+    result: dict[str, tuple[str, str | None]] = {}
+    for iri in iris:
+        labels = found.get(iri, {})
+        builtin = d.BUILTIN_LABELS.get(iri)
+        nl = labels.get("nl") or labels.get("") or (builtin[0] if builtin else None)
+        nl = nl or d.pick(labels) or d.compact(iri)
+        en = labels.get("en") or (builtin[1] if builtin and not labels else None)
+        result[iri] = (nl, en if en != nl else None)
+    return result
+
+
+def _type_label(kind: str) -> str:
+    return kind.replace("-", " ")
+
+
+# -- home ------------------------------------------------------------------------------------
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    store, base = _store(request), _settings(request).base
+    class_rows = list(store.query(
+        f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?c .
+        FILTER(isIRI(?c) && STRSTARTS(STR(?s), "{base}id/")) }} GROUP BY ?c"""))
+    class_labels = labels_for(request, [r["c"].value for r in class_rows])
+    classes = sorted(
+        ({"iri": r["c"].value, "label": class_labels[r["c"].value][0],
+          "label_en": class_labels[r["c"].value][1], "count": int(r["n"].value),
+          "href": "/lijst?klasse=" + quote(r["c"].value, safe="")}
+         for r in class_rows),
+        key=lambda c: c["label"].lower())
+    themes = concepts(request, f"{PREFIXES['vkg']}Theme")
+    sectors = concepts(request, f"{PREFIXES['vkg']}Sector")
+    entry_points = [
+        (f"{base}id/veiligheidsregio/", "De 25 veiligheidsregio's", "The 25 safety regions",
+         "/doc/veiligheidsregio"),
+        (f"{base}id/netwerk/", "Netwerken", "Networks", "/doc/netwerk"),
+        (f"{base}id/rolbeschrijving/veiligheidsregio", "Rolbeschrijving veiligheidsregio",
+         "Role description of the safety region", "/doc/rolbeschrijving/veiligheidsregio"),
+        (f"{base}id/agenda/lac-2024-2028", "Landelijke Agenda Crisisbeheersing 2024–2028",
+         "National crisis management agenda", "/doc/agenda/lac-2024-2028"),
+        (f"{base}id/sectoragenda/", "Sectoragenda's", "Sector agendas", "/doc/sectoragenda"),
+        (f"{base}id/actieplan/", "Actieplannen", "Action plans", "/doc/actieplan"),
+        (f"{base}id/menukaart/continuiteit", "Menukaart", "Menu card",
+         "/doc/menukaart/continuiteit"),
+    ]
+    entries = [
+        {"label": nl, "label_en": en, "href": href}
+        for iri, nl, en, href in entry_points
+        if _exists_prefix(store, iri)
+    ]
+    return render(
+        request, "home.html", classes=classes, themes=themes, sectors=sectors,
+        entries=entries, queries=named_queries(request),
+        triples=_count_public(store), graphs=len(store.public_graphs),
+        dumps=[{"name": name, "title": title, "href": f"/dumps/{name}"}
+               for name, (title, _m, _f) in DUMP_FILES.items()],
+    )
+
+
+def _count_public(store: d.PublicStore) -> int:
+    rows = list(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"))
+    return int(rows[0]["n"].value) if rows else 0
+
+
+def _exists_prefix(store: Any, iri: str) -> bool:
+    if not d.valid_iri(iri):
+        return False
+    if iri.endswith("/"):
+        return bool(store.query(
+            f'ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{iri}")) }}'))
+    return bool(store.query(f"ASK {{ <{iri}> ?p ?o }}"))
+
+
+def concepts(request: Request, cls: str) -> list[dict[str, Any]]:
+    """The instances of a SKOS-like class with notation and labels, ordered by notation."""
+    rows = _store(request).query(
+        f"""SELECT ?s (SAMPLE(?not) AS ?n) WHERE {{ ?s a <{cls}> .
+        OPTIONAL {{ ?s <{SKOS.notation}> ?not }} }} GROUP BY ?s""")
+    items = [(r["s"].value, r["n"].value if r["n"] is not None else "") for r in rows]
+    labels = labels_for(request, [i for i, _ in items])
+    base = _settings(request).base
+    result = [{"iri": i, "notation": n, "label": labels[i][0], "label_en": labels[i][1],
+               "href": d.local_path(i, base) or i} for i, n in items]
+    return sorted(result, key=lambda c: (d.natural(c["notation"]), c["label"].lower()))
+
+
+def named_queries(request: Request) -> list[dict[str, str]]:
+    """The named queries of ``queries/`` (empty when that module is not there)."""
+    try:
+        from ..namedqueries import load_named_queries  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    try:
+        loaded = load_named_queries(_settings(request).queries_dir)
+    except Exception:  # a broken query file must not take the home page down
+        return []
+    items = loaded.values() if isinstance(loaded, dict) else loaded
+    result = []
+    for item in items:
+        def get(name: str, item: Any = item) -> Any:
+            return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
+
+        name = get("name")
+        if not name:
+            continue
+        title = get("summary") or get("title") or get("label") or name
+        params = [
+            {"name": str(p.get("name") if isinstance(p, dict) else getattr(p, "name", p)),
+             "required": bool(p.get("required") if isinstance(p, dict)
+                              else getattr(p, "required", False))}
+            for p in (get("parameters") or [])
+        ]
+        result.append({"name": str(name), "title": str(title),
+                       "description": str(get("description") or ""), "parameters": params,
+                       "href": f"/queries/{quote(str(name))}"})
+    return sorted(result, key=lambda q: q["name"])
+
+
+# -- /id → /doc ------------------------------------------------------------------------------
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], tags=["linked data"],
+                  summary="URI van een ding: 303 See Other naar de beschrijving")
+def identifier(path: str, request: Request) -> Response:
+    location = "/doc/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+
+
+# -- lists -----------------------------------------------------------------------------------
+@router.get("/doc/{kind}", tags=["linked data"], summary="Lijst van alle dingen van één soort")
+def kind_list(kind: str, request: Request) -> Response:
+    store, base = _store(request), _settings(request).base
+    prefix = f"{base}id/{kind}/"
+    if not _SEGMENT.match(kind) or not d.valid_iri(prefix):
+        return not_found(request)
+    rows = store.query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }}')
+    iris = [r["s"].value for r in rows]
+    if not iris:
+        return not_found(request)
+    return render_list(request, iris, title=_type_label(kind).capitalize(),
+                       subtitle=f"{base}id/{kind}/…",
+                       crumbs=[{"label": _type_label(kind)}])
+
+
+@router.get("/lijst", tags=["linked data"], summary="Lijst van de instanties van een klasse")
+def class_list(request: Request,
+               klasse: str = Query(..., description="klasse, als IRI of vkg:Naam")) -> Response:
+    store = _store(request)
+    cls = expand(klasse)
+    if not d.valid_iri(cls):
+        return not_found(request)
+    rows = store.query(
+        f"SELECT DISTINCT ?s WHERE {{ ?s a/<{RDFS.subClassOf}>* <{cls}> FILTER(isIRI(?s)) }}")
+    iris = [r["s"].value for r in rows]
+    label, label_en = labels_for(request, [cls])[cls]
+    if not iris:
+        return not_found(request, klasse)
+    base = _settings(request).base
+    return render_list(request, iris, title=label[:1].upper() + label[1:], subtitle=label_en,
+                       class_iri=cls, class_href=d.local_path(cls, base) or cls,
+                       crumbs=[{"label": label}])
+
+
+def expand(name: str) -> str:
+    prefix, colon, local = name.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return name
+
+
+def render_list(request: Request, iris: list[str], **context: Any) -> Response:
+    base = _settings(request).base
+    labels = labels_for(request, iris)
+    items = sorted(
+        ({"iri": i, "label": labels[i][0], "label_en": labels[i][1],
+          "href": d.local_path(i, base) or i} for i in iris),
+        key=lambda x: d.natural(x["label"]))
+    return render(request, "list.html", items=items, **context)
+
+
+# -- /doc ------------------------------------------------------------------------------------
+@router.api_route("/doc/{kind}/{key:path}", methods=["GET", "HEAD"], tags=["linked data"],
+                  summary="Beschrijving van een ding (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)")
+def document(kind: str, key: str, request: Request) -> Response:
+    store, base = _store(request), _settings(request).base
+    stem, suffix = split_suffix(key)
+    iri = f"{base}id/{kind}/{stem}"
+    graph = d.describe(store, iri)
+    if suffix is not None and not d.exists(graph, iri):
+        # maybe the key itself ends in something that looks like a suffix
+        whole = d.describe(store, f"{base}id/{kind}/{key}")
+        if d.exists(whole, f"{base}id/{kind}/{key}"):
+            iri, graph, suffix, stem = f"{base}id/{kind}/{key}", whole, None, key
+    if not d.exists(graph, iri):
+        void = void_graph(store, base)
+        if (URIRef(iri), None, None) not in void:
+            return not_found(request, iri)
+        graph = d.describe_in_graph(void, iri)
+    fmt = negotiate(request, suffix)
+    path = f"/doc/{kind}/{stem}"
+
+    def page() -> Response:
+        view = d.resource_view(store, graph, iri, base)
+        crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
+        return render(request, "resource.html", view=view, formats=format_links(path),
+                      crumbs=crumbs, doc_path=path)
+
+    return html_or_rdf(request, fmt, suffix, lambda: graph, page)
+
+
+# -- /def: the ontology ----------------------------------------------------------------------
+def ontology_graph(request: Request) -> Graph:
+    """All triples of the ontology's named graphs."""
+    base = _settings(request).base
+    return d.construct(_store(request), f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+        GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{base}graph/ontology/")) }}""")
+
+
+def ontology_terms(request: Request) -> dict[str, list[dict[str, Any]]]:
+    store, base = _store(request), _settings(request).base
+    kinds = " ".join(f"<{k}>" for k in ONTOLOGY_KINDS)
+    rows = store.query(
+        f"""SELECT DISTINCT ?t ?k WHERE {{ ?t a ?k . VALUES ?k {{ {kinds} }}
+        FILTER(STRSTARTS(STR(?t), "{base}def/")) }}""")
+    terms: dict[str, str] = {}
+    for r in rows:
+        terms.setdefault(r["t"].value, ONTOLOGY_KINDS[r["k"].value])
+    labels = labels_for(request, list(terms))
+    definitions = fetch_definitions(store, list(terms))
+    result: dict[str, list[dict[str, Any]]] = {"class": [], "property": []}
+    for iri, kind in terms.items():
+        result[kind].append({
+            "iri": iri, "curie": d.compact(iri), "label": labels[iri][0],
+            "label_en": labels[iri][1], "definition": definitions.get(iri),
+            "href": d.local_path(iri, base) or iri,
+        })
+    for items in result.values():
+        items.sort(key=lambda t: t["label"].lower())
+    return result
+
+
+def fetch_definitions(store: Any, iris: list[str]) -> dict[str, str]:
+    """A Dutch definition (skos:definition, else rdfs:comment) per term."""
+    values = " ".join(f"<{i}>" for i in iris if d.valid_iri(i))
+    if not values:
+        return {}
+    rows = store.query(
+        f"""SELECT ?t ?p ?v WHERE {{ VALUES ?t {{ {values} }}
+        VALUES ?p {{ <{SKOS.definition}> <{RDFS.comment}> }} ?t ?p ?v }}""")
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for r in rows:
+        lang = getattr(r["v"], "language", None) or ""
+        rank = (0 if r["p"].value == str(SKOS.definition) else 1,
+                {"nl": 0, "": 1, "en": 2}.get(lang, 3))
+        current = best.get(r["t"].value)
+        if current is None or rank < current[0]:
+            best[r["t"].value] = (rank, r["v"].value)
+    return {k: v for k, (_r, v) in best.items()}
+
+
+@router.api_route("/def", methods=["GET", "HEAD"], tags=["linked data"],
+                  summary="De ontologie: index (HTML) of de hele ontologie (RDF)")
+@router.api_route("/def/", methods=["GET", "HEAD"], include_in_schema=False)
+def ontology_index(request: Request) -> Response:
+    fmt = negotiate(request)
+
+    def page() -> Response:
+        terms = ontology_terms(request)
+        return render(request, "def_index.html", classes=terms["class"],
+                      properties=terms["property"], formats=format_links("/def/index"),
+                      crumbs=[{"label": "ontologie"}])
+
+    return html_or_rdf(request, fmt, None, lambda: ontology_graph(request), page)
+
+
+@router.api_route("/def/{term}", methods=["GET", "HEAD"], tags=["linked data"],
+                  summary="Een klasse of eigenschap van de ontologie")
+def ontology_term(term: str, request: Request) -> Response:
+    store, base = _store(request), _settings(request).base
+    stem, suffix = split_suffix(term)
+    if stem == "index" and suffix is not None:
+        fmt = negotiate(request, suffix)
+        return html_or_rdf(request, fmt, suffix, lambda: ontology_graph(request),
+                           lambda: RedirectResponse("/def", status_code=303))
+    iri = f"{base}def/{stem}"
+    graph = d.describe(store, iri)
+    if not d.exists(graph, iri):
+        return not_found(request, iri)
+    fmt = negotiate(request, suffix)
+    path = f"/def/{stem}"
+
+    def rdf() -> Graph:
+        return d.describe(store, iri, inverse=False)
+
+    def page() -> Response:
+        view = d.resource_view(store, graph, iri, base)
+        types = {t.iri for t in view.types}
+        is_class = bool(types & {str(OWL.Class), str(RDFS.Class)})
+        count = None
+        if is_class:
+            count = int(next(iter(store.query(
+                f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a/<{RDFS.subClassOf}>* <{iri}> }}"
+            )))["n"].value)
+        else:
+            count = int(next(iter(store.query(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{iri}> ?o }}")))["n"].value)
+        # instances are linked from the count; do not list them all here
+        view.inverse_rows = [r for r in view.inverse_rows if r.iri != str(RDF.type)]
+        crumbs = [{"label": "ontologie", "href": "/def"}, {"label": view.label}]
+        return render(request, "def.html", view=view, formats=format_links(path), crumbs=crumbs,
+                      is_class=is_class, count=count,
+                      list_href="/lijst?klasse=" + quote(iri, safe=""))
+
+    return html_or_rdf(request, fmt, suffix, rdf, page)
+
+
+# -- dataset description and dumps -----------------------------------------------------------
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"], tags=["dataset"],
+                  summary="VoID/DCAT-beschrijving van de dataset (standaard Turtle)")
+def well_known_void(request: Request) -> Response:
+    media = best_match(request.headers.get("accept"),
+                       [m for m, _ in RDF_FORMATS.values()] + ["application/json", HTML, "*/*"])
+    fmt = "turtle" if media in (None, "*/*") else OFFERED.get(media, "turtle")
+    if fmt == "html":
+        return RedirectResponse("/dataset", status_code=303)
+    graph = void_graph(_store(request), _settings(request).base)
+    return rdf_response(graph, fmt, vary=True)
+
+
+@router.api_route("/dataset", methods=["GET", "HEAD"], tags=["dataset"],
+                  summary="Beschrijving van de dataset (HTML of RDF)")
+def dataset_page(request: Request) -> Response:
+    store, base = _store(request), _settings(request).base
+    void = void_graph(store, base)
+    iri = str(DatasetIris(base).dataset)
+    fmt = negotiate(request)
+
+    def page() -> Response:
+        graph = d.describe_in_graph(void, iri)
+        view = d.resource_view(store, graph, iri, base)
+        return render(request, "dataset.html", view=view, crumbs=[{"label": "dataset"}],
+                      formats=[{"label": "VoID (Turtle)", "href": "/.well-known/void",
+                                "media": "text/turtle"}],
+                      dumps=[{"name": n, "title": t, "href": f"/dumps/{n}"}
+                             for n, (t, _m, _f) in DUMP_FILES.items()])
+
+    return html_or_rdf(request, fmt, None, lambda: void, page)
+
+
+@router.api_route("/dumps/{filename}", methods=["GET", "HEAD"], tags=["dataset"],
+                  summary="Volledige dump van de kennisbank (vitaalkg.nt.gz, vitaalkg.ttl)")
+def dump(filename: str, request: Request) -> Response:
+    if filename not in DUMP_FILES:
+        return not_found(request, filename)
+    result = make_dump(_store(request), filename)
+    etag = f'"{result.etag}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(result.content, media_type=result.media_type, headers={
+        "ETag": etag, "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-cache",
+    })
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and, unless another module did so, the ``/static`` files."""
+    app.include_router(router)
+    if not any(getattr(r, "name", None) == "static" for r in app.routes):
+        app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -1,0 +1,108 @@
+"""The pages in a real browser: Debian's headless Chromium driven by Playwright.
+
+Screenshots go to ``test-artifacts/`` at the repository root (not in git).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, LiveServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+QUERY = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?label WHERE {
+  <https://w3id.org/vitaalkg/id/veiligheidsregio/vr13> skos:prefLabel ?label
+}"""
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors
+    yield pg
+    context.close()
+
+
+def shot(page: object, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def test_home_region_and_network(page: object, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert "Kennisbank crisisbeheersing" in page.locator("header").inner_text()
+    themes = page.locator("ol.themes li")
+    assert themes.count() == 8
+    shot(page, "home.png")
+
+    # from the home page to the list of regions, then to VR13
+    page.get_by_role("link", name="De 25 veiligheidsregio's").first.click()
+    page.wait_for_url("**/doc/veiligheidsregio")
+    assert page.locator("table.list tbody tr").count() == 25
+    page.locator('a[href="/doc/veiligheidsregio/vr13"]').first.click()
+    page.wait_for_url("**/doc/veiligheidsregio/vr13")
+    assert "Amsterdam-Amstelland" in page.locator("h1").inner_text()
+    # the stylesheet is applied (header bar in dark blue)
+    colour = page.locator(".site-nav").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(21, 66, 115)"
+    shot(page, "region-vr13.png")
+
+    # follow a "lid van" link to one of its networks
+    link = page.locator("section#verwijzingen, section[aria-labelledby=verwijzingen]") \
+        .locator('a[href^="/doc/netwerk/"]').first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_url("**/doc/netwerk/**")
+    assert page.locator("h1").inner_text() == name
+    assert page.locator('a[href="/doc/veiligheidsregio/vr13"]').count() >= 1
+    assert page.js_errors == []
+
+
+def test_sparql_editor_runs_a_query(page: object, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/sparql")
+    yasgui_button = page.locator(".yasqe_queryButton")
+    try:
+        yasgui_button.first.wait_for(state="visible", timeout=5000)
+        has_yasgui = True
+    except sync_api.TimeoutError:
+        has_yasgui = False
+    if has_yasgui:
+        page.locator(".CodeMirror").first.evaluate("(el, q) => el.CodeMirror.setValue(q)", QUERY)
+        yasgui_button.first.click()
+        result = page.locator(".yasr table").filter(has_text="Amsterdam-Amstelland")
+    else:
+        page.locator("#fallback-query").fill(QUERY)
+        page.locator("#fallback-form button[type=submit]").click()
+        result = page.locator("#fallback-result table").filter(has_text="Amsterdam-Amstelland")
+    result.first.wait_for(state="visible", timeout=15000)
+    assert "Amsterdam-Amstelland" in result.first.inner_text()
+    shot(page, "sparql.png")
+    assert page.js_errors == []
