@@ -63,6 +63,15 @@ _TOKEN = re.compile(
 )
 
 
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings and IRIs."""
+    for match in _TOKEN.finditer(sparql):
+        tok = match.group().upper()
+        if tok in ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE"):
+            return tok
+    return "SELECT"
+
+
 def where_brace(sparql: str) -> int:
     """Index just after the ``{`` that opens the query's WHERE group."""
     depth = 0
@@ -114,6 +123,8 @@ def _normalise_json_results(data: bytes) -> bytes:
             for value in row.values():
                 if value.get("type") == "typed-literal":
                     value["type"] = "literal"
+                if "lang" in value:
+                    value["xml:lang"] = value.pop("lang")
                 elif value.get("type") == "bnode":
                     value["value"] = "b" + hashlib.sha1(value["value"].encode()).hexdigest()[:16]
     doc.get("head", {}).pop("link", None)
@@ -175,8 +186,10 @@ class RemoteStore:
             form["default-graph-uri"] = list(default_graph)
         if named_graphs:
             form["named-graph-uri"] = list(named_graphs)
-        accept = ("application/sparql-results+json, application/n-triples;q=0.9, "
-                  "text/plain;q=0.5")
+        if query_form(sparql) in ("CONSTRUCT", "DESCRIBE"):
+            accept = "application/n-triples, text/plain;q=0.5"
+        else:
+            accept = "application/sparql-results+json"
         try:
             response = self._http.post(self.query_endpoint, data=form,
                                        headers={"Accept": accept})

@@ -1,0 +1,126 @@
+"""Access tokens: created by the operator, stored hashed, revocable.
+
+A token belongs to an organisation (it may submit plans for the networks that organisation is a
+member of) or to the project team (it may submit and read everything). Only the SHA-256 of a
+token is kept, in a JSON file beside the store (``VITAALKG_TOKENS`` to move it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+TOKEN_PREFIX = "vkg_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: an organisation, the project team, or nobody (the public)."""
+
+    org: str | None = None
+    team: bool = False
+    token_id: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.org is None and not self.team
+
+
+PUBLIC = Principal()
+
+
+@dataclass
+class TokenRecord:
+    id: str
+    sha256: str
+    org: str | None
+    team: bool
+    created: str
+    revoked: str | None = None
+
+
+class TokenError(Exception):
+    """A token operation failed; the message is for the user."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TokenRegistry:
+    """The token file: a JSON list of hashed tokens, rewritten atomically."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _read(self) -> list[TokenRecord]:
+        if not self.path.exists():
+            return []
+        try:
+            return [TokenRecord(**item) for item in json.loads(self.path.read_text("utf-8"))]
+        except (ValueError, TypeError) as exc:
+            raise TokenError(f"tokenbestand {self.path} is onleesbaar: {exc}") from exc
+
+    def _write(self, records: list[TokenRecord]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tokens-")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump([asdict(r) for r in records], fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, self.path)
+
+    def create(self, org: str | None = None, team: bool = False) -> tuple[str, TokenRecord]:
+        """A new token (returned once, in clear) for an organisation IRI or the team."""
+        if (org is None) == (not team):
+            raise TokenError("een token hoort bij óf een organisatie (--org) óf het projectteam "
+                             "(--team)")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        digest = _hash(token)
+        record = TokenRecord(id=digest[:12], sha256=digest, org=org, team=team,
+                             created=datetime.now(UTC).isoformat(timespec="seconds"))
+        records = self._read()
+        records.append(record)
+        self._write(records)
+        return token, record
+
+    def revoke(self, token_or_id: str) -> TokenRecord:
+        """Revoke by the token itself or by its id (as `token list` shows it)."""
+        digest = _hash(token_or_id) if token_or_id.startswith(TOKEN_PREFIX) else None
+        records = self._read()
+        for record in records:
+            if record.sha256 == digest or record.id == token_or_id:
+                record.revoked = datetime.now(UTC).isoformat(timespec="seconds")
+                self._write(records)
+                return record
+        raise TokenError("onbekend token")
+
+    def list(self) -> list[TokenRecord]:
+        return self._read()
+
+    def principal(self, token: str) -> Principal | None:
+        """The principal of a valid, unrevoked token; None otherwise."""
+        digest = _hash(token)
+        for record in self._read():
+            if secrets.compare_digest(record.sha256, digest):
+                if record.revoked:
+                    return None
+                return Principal(org=record.org, team=record.team, token_id=record.id)
+        return None
+
+
+def token_file(settings) -> Path:
+    """Where the tokens live: ``VITAALKG_TOKENS`` or beside the store."""
+    env = os.environ.get("VITAALKG_TOKENS")
+    if env:
+        return Path(env)
+    if settings.store_path is not None:
+        return Path(settings.store_path).parent / (Path(settings.store_path).name + "-tokens.json")
+    return Path("tokens.json")
