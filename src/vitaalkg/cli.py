@@ -214,13 +214,21 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+EXTENSIONS = ("vitaalkg.validation.cli", "vitaalkg.submission_cli")
+
+
 def _register_extensions() -> None:
-    """Commands that live with their own module (validation, submission)."""
-    try:
-        from .validation.cli import register as register_validation
-    except ImportError:
-        return
-    register_validation(app)
+    """Commands that live with their own module (validation, submission and tokens)."""
+    import importlib
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue
+            raise
+        module.register(app)
 
 
 _register_extensions()

@@ -56,8 +56,8 @@ def _include_routers(app: FastAPI) -> None:
     """Install the routers of the web modules that exist (each owns its paths)."""
     import importlib
 
-    for name in ("vitaalkg.web.sparql", "vitaalkg.web.queries_api", "vitaalkg.web.pages",
-                 "vitaalkg.validation.http"):
+    for name in ("vitaalkg.web.sparql", "vitaalkg.web.queries_api", "vitaalkg.web.plans_api",
+                 "vitaalkg.web.monitoring", "vitaalkg.web.pages", "vitaalkg.validation.http"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
