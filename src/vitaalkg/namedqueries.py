@@ -1,0 +1,323 @@
+"""Named SPARQL queries (``queries/*.rq``) with grlc decorators and grlc/BASIL parameters.
+
+Each file is valid SPARQL as it is. A header of ``#+`` lines holds YAML, as grlc reads it::
+
+    #+ summary: Taken en wettelijke basis per thema
+    #+ description: …
+    #+ tags:
+    #+   - rolbeschrijving
+    #+ method: GET
+    #+ defaults:
+    #+   - thema: "1"
+    #+ enumerate:
+    #+   - thema:
+    #+     - "1"
+
+Parameters are variables named after the BASIL convention that grlc follows: ``?_name`` is a
+required parameter, ``?__name`` an optional one; a suffix gives the type: ``_iri`` (an IRI),
+``_integer``, ``_decimal``, ``_boolean``, ``_date`` (xsd), ``_xsd_date`` / ``_xsd_gYear`` (any
+``prefix_datatype``), ``_nl`` / ``_en`` (language-tagged); none means a plain string literal.
+
+Values are bound with SEP-0007 substitutions (:meth:`NamedQuery.bind` returns RDF terms), so a
+parameter can never change the structure of the query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from .sparqltext import query_form, tokenize
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DEFAULT_BASE = "https://w3id.org/vitaalkg/"
+DATATYPE_PREFIXES = {"xsd": XSD}
+XSD_SUFFIXES = {"integer", "decimal", "boolean", "date", "datetime", "double", "gyear", "string"}
+XSD_NAMES = {"datetime": "dateTime", "gyear": "gYear"}
+LANGUAGES = {"nl", "en", "de", "fr"}
+_IRI_OK = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
+_KEY_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
+_NAME_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+class NamedQueryError(Exception):
+    """A named query or one of its parameter values is not usable; the message is for users."""
+
+
+@dataclass
+class Parameter:
+    """One API parameter of a named query."""
+
+    name: str
+    variable: str
+    kind: str  # "string", "iri", "literal" (typed), "lang"
+    datatype: str | None = None
+    language: str | None = None
+    required: bool = True
+    default: str | None = None
+    enum: list[str] | None = None
+
+    @property
+    def type_label(self) -> str:
+        """A short type name for listings: ``string``, ``iri``, ``integer``, ``date`` …"""
+        if self.kind == "literal" and self.datatype:
+            return self.datatype.rsplit("#", 1)[-1]
+        if self.kind == "lang":
+            return f"string@{self.language}"
+        return self.kind
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "type": self.type_label,
+                               "required": self.required, "variable": "?" + self.variable}
+        if self.datatype:
+            out["datatype"] = self.datatype
+        if self.default is not None:
+            out["default"] = self.default
+        if self.enum:
+            out["enum"] = self.enum
+        return out
+
+    def term(self, value: str, base: str) -> Any:
+        """The RDF term for ``value``; raises :class:`NamedQueryError` with a Dutch message."""
+        if self.enum and value not in self.enum:
+            raise NamedQueryError(
+                f"parameter '{self.name}': '{value}' is niet toegestaan; kies uit "
+                f"{', '.join(self.enum)} / not allowed, choose from the list")
+        if self.kind == "iri":
+            return _iri(self.name, value, base)
+        if self.kind == "lang":
+            return ox.Literal(value, language=self.language)
+        if self.kind == "string" or self.datatype is None:
+            return ox.Literal(value)
+        return ox.Literal(_check_lexical(self.name, value, self.datatype),
+                          datatype=ox.NamedNode(self.datatype))
+
+
+def _iri(name: str, value: str, base: str) -> ox.NamedNode:
+    value = value.strip()
+    if value.startswith(("http://", "https://", "urn:")):
+        if not _IRI_OK.fullmatch(value):
+            raise NamedQueryError(f"parameter '{name}': '{value}' is geen geldige IRI / "
+                                  "not a valid IRI")
+        return ox.NamedNode(value)
+    if not _KEY_OK.fullmatch(value) or ".." in value:
+        raise NamedQueryError(
+            f"parameter '{name}': '{value}' is geen geldige IRI of sleutel (zoals "
+            "'veiligheidsregio/vr13') / not a valid IRI or key")
+    return ox.NamedNode(f"{base}id/{value}")
+
+
+def _check_lexical(name: str, value: str, datatype: str) -> str:
+    """``value`` normalised if it is a valid literal of ``datatype``; else a clear error."""
+    local = datatype.removeprefix(XSD)
+    value = value.strip()
+    try:
+        if local == "integer":
+            if not re.fullmatch(r"[+-]?\d+", value):
+                raise ValueError
+            return str(int(value))
+        if local in ("decimal", "double", "float"):
+            return str(Decimal(value)) if local == "decimal" else str(float(value))
+        if local == "boolean":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ValueError
+            return "true" if value.lower() in ("true", "1") else "false"
+        if local == "date":
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                raise ValueError
+            return dt.date.fromisoformat(value).isoformat()
+        if local == "dateTime":
+            return dt.datetime.fromisoformat(value).isoformat()
+        if local == "gYear":
+            if not re.fullmatch(r"\d{4}", value):
+                raise ValueError
+            return value
+    except (ValueError, InvalidOperation):
+        raise NamedQueryError(
+            f"parameter '{name}': '{value}' is geen geldige waarde van type {local} "
+            f"(bijvoorbeeld {_EXAMPLES.get(local, '…')}) / not a valid {local}") from None
+    return value
+
+
+_EXAMPLES = {"integer": "2024", "decimal": "12.5", "boolean": "true", "date": "2016-06-30",
+             "dateTime": "2016-06-30T12:00:00", "gYear": "2025"}
+
+
+def parse_variable(variable: str) -> Parameter | None:
+    """The parameter a variable name stands for (grlc/BASIL convention), or None."""
+    if not variable.startswith("_") or variable.startswith("___"):
+        return None
+    required = not variable.startswith("__")
+    rest = variable[2:] if not required else variable[1:]
+    parts = rest.split("_")
+    if not parts or not parts[0]:
+        return None
+    kind, datatype, language = "string", None, None
+    last = parts[-1].lower()
+    if len(parts) > 2 and parts[-2].lower() in DATATYPE_PREFIXES:
+        prefix = DATATYPE_PREFIXES[parts[-2].lower()]
+        local = XSD_NAMES.get(last, parts[-1])
+        kind, datatype, parts = "literal", prefix + local, parts[:-2]
+    elif len(parts) > 1 and last == "iri":
+        kind, parts = "iri", parts[:-1]
+    elif len(parts) > 1 and last in XSD_SUFFIXES:
+        kind, datatype, parts = "literal", XSD + XSD_NAMES.get(last, last), parts[:-1]
+    elif len(parts) > 1 and last in LANGUAGES:
+        kind, language, parts = "lang", last, parts[:-1]
+    if datatype == XSD + "string":
+        kind, datatype = "string", None
+    name = "_".join(parts)
+    if not _NAME_OK.fullmatch(name):
+        return None
+    return Parameter(name=name, variable=variable, kind=kind, datatype=datatype,
+                     language=language, required=required)
+
+
+@dataclass
+class NamedQuery:
+    """One ``.rq`` file: its SPARQL, its decorators and its parameters."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    method: str = "GET"
+    parameters: list[Parameter] = field(default_factory=list)
+    decorators: dict[str, Any] = field(default_factory=dict)
+    form: str = "SELECT"
+
+    def to_json(self, link: str | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name, "summary": self.summary, "description": self.description,
+            "tags": self.tags, "method": self.method, "form": self.form,
+            "parameters": [p.to_json() for p in self.parameters],
+        }
+        if link is not None:
+            out["link"] = link
+        return out
+
+    def text_for(self, base: str) -> str:
+        """The query for a service whose base is not the default: every IRI written with the
+        default base (``<https://w3id.org/vitaalkg/…>``, PREFIX declarations included) is
+        rewritten, as the loader rewrites the data."""
+        if base == DEFAULT_BASE:
+            return self.text
+        parts: list[str] = []
+        last = 0
+        for token in tokenize(self.text):
+            if token.kind == "iri" and token.text.startswith("<" + DEFAULT_BASE):
+                rest = token.text[len(DEFAULT_BASE) + 1:]
+                parts += [self.text[last:token.start], "<" + base + rest]
+                last = token.start + len(token.text)
+        parts.append(self.text[last:])
+        return "".join(parts)
+
+    def bind(self, params: dict[str, str], base: str = "https://w3id.org/vitaalkg/") -> dict:
+        """Substitutions (variable name -> RDF term) for the given parameter values.
+
+        Unknown parameters, missing required ones and values of the wrong type raise
+        :class:`NamedQueryError`. Empty values count as absent.
+        """
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            allowed = ", ".join(known) or "geen / none"
+            raise NamedQueryError(
+                f"onbekende parameter(s) {', '.join(unknown)} voor query '{self.name}'; "
+                f"toegestaan: {allowed} / unknown parameter(s)")
+        out: dict[str, Any] = {}
+        for param in self.parameters:
+            value = params.get(param.name)
+            if value is None or value == "":
+                value = param.default
+            if value is None or value == "":
+                if param.required:
+                    raise NamedQueryError(
+                        f"parameter '{param.name}' is verplicht voor query '{self.name}' / "
+                        "parameter is required")
+                continue
+            out[param.variable] = param.term(str(value), base)
+        return out
+
+
+def _decorators(text: str) -> dict[str, Any]:
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#+"):
+            lines.append(stripped[2:].removeprefix(" "))
+        elif stripped and not stripped.startswith("#"):
+            break
+    if not lines:
+        return {}
+    data = yaml.safe_load("\n".join(lines))
+    if not isinstance(data, dict):
+        raise NamedQueryError("de #+ kop is geen YAML-mapping / the #+ header is not a mapping")
+    return data
+
+
+def _list_of_maps(value: Any) -> dict[str, Any]:
+    """grlc writes defaults/enumerate as a list of one-key maps; accept a plain map too."""
+    if isinstance(value, dict):
+        return dict(value)
+    out: dict[str, Any] = {}
+    for item in value or []:
+        if isinstance(item, dict):
+            out.update(item)
+    return out
+
+
+def parse_named_query(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file; raises :class:`NamedQueryError` for a broken header or query."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        deco = _decorators(text)
+    except yaml.YAMLError as exc:
+        raise NamedQueryError(f"{path.name}: ongeldige #+ kop / invalid header: {exc}") from exc
+    form = query_form(text)
+    if form not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise NamedQueryError(f"{path.name}: geen SPARQL-query / not a SPARQL query")
+    params: list[Parameter] = []
+    seen: set[str] = set()
+    for token in tokenize(text):
+        if token.kind != "var":
+            continue
+        param = parse_variable(token.text[1:])
+        if param is None or param.name in seen:
+            continue
+        seen.add(param.name)
+        params.append(param)
+    defaults = _list_of_maps(deco.get("defaults"))
+    enums = _list_of_maps(deco.get("enumerate"))
+    for param in params:
+        if param.name in defaults and defaults[param.name] is not None:
+            param.default = str(defaults[param.name])
+            param.required = False
+        if param.name in enums and enums[param.name]:
+            param.enum = [str(v) for v in enums[param.name]]
+    tags = deco.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tags]
+    return NamedQuery(
+        name=path.stem, path=path, text=text,
+        summary=str(deco.get("summary") or "").strip(),
+        description=str(deco.get("description") or "").strip(),
+        tags=[str(t) for t in tags], method=str(deco.get("method") or "GET").upper(),
+        parameters=params, decorators=deco, form=form,
+    )
+
+
+def load_named_queries(folder: Path) -> dict[str, NamedQuery]:
+    """All ``*.rq`` files of ``folder`` by name (the file stem), sorted by name."""
+    if not folder.is_dir():
+        return {}
+    return {path.stem: parse_named_query(path) for path in sorted(folder.glob("*.rq"))}

@@ -1,0 +1,292 @@
+"""A query worker process: holds its own pyoxigraph store and answers queries sent by the server.
+
+Run as ``python -m vitaalkg.web.query_worker``. It talks to the server over stdin/stdout with
+:class:`multiprocessing.connection.Connection` messages (pickled tuples). The server kills the
+process when a query runs past the time limit; nothing here has to cooperate for that.
+
+Messages from the server:
+- ``("load", generation, kind, path)``: open the data of ``generation``: ``kind`` is ``"rocksdb"``
+  (``Store.read_only(path)``: a snapshot of the server's on-disk store) or ``"dump"`` (an N-Quads
+  file loaded into an in-memory store). Answer ``("loaded", generation, seconds)``.
+- ``("query", job)``: run ``job`` (a :class:`QueryJob` as dict) and answer ``("ok", media_type,
+  body, count)`` or ``("error", code, message)``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import threading
+import time
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RESULT_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "rows": "application/json",
+}
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long",
+                             "nonNegativeInteger", "positiveInteger", "short", "byte")}
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+PREFIXES = {
+    "vkg": "https://w3id.org/vitaalkg/def/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "org": "http://www.w3.org/ns/org#",
+    "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
+
+
+class TooManyResults(Exception):
+    """The result has more rows / triples than allowed."""
+
+
+# -- serialisation of SELECT / ASK results (streaming, with the row limit) ------------------
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _xml_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f'<literal xml:lang="{escape(term.language)}">{escape(term.value)}</literal>'
+        if term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            dt = escape(term.datatype.value, {'"': "&quot;"})
+            return f'<literal datatype="{dt}">{escape(term.value)}</literal>'
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _plain(term: Any) -> Any:
+    """A JSON value for a term: numbers and booleans typed, everything else its string."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        try:
+            if datatype in NUMERIC:
+                number = float(term.value)
+                return int(number) if number.is_integer() and "." not in term.value else number
+            if datatype == XSD + "boolean":
+                return term.value in ("true", "1")
+        except ValueError:
+            return term.value
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+def _csv_value(term: Any) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _rows(solutions: Any, names: list[str], limit: int) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for solution in solutions:
+        if len(rows) >= limit:
+            raise TooManyResults(limit)
+        rows.append([solution[n] for n in names])
+    return rows
+
+
+def serialize_solutions(solutions: Any, fmt: str, limit: int) -> tuple[bytes, int]:
+    """A SELECT result in ``fmt`` (json, xml, csv, tsv) and its number of rows."""
+    names = [v.value for v in solutions.variables]
+    rows = _rows(solutions, names, limit)
+    if fmt == "json":
+        bindings = [
+            {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None}
+            for row in rows
+        ]
+        body = json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, separators=(",", ":"))
+        return body.encode(), len(rows)
+    if fmt == "rows":
+        body = json.dumps({"variables": names,
+                           "rows": [{n: _plain(t) for n, t in zip(names, row, strict=True)}
+                                    for row in rows]},
+                          ensure_ascii=False, separators=(",", ":"))
+        return body.encode(), len(rows)
+    if fmt == "xml":
+        parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                 "<head>"]
+        parts += [f'<variable name="{n}"/>' for n in names]
+        parts.append("</head><results>")
+        for row in rows:
+            parts.append("<result>")
+            parts += [f'<binding name="{n}">{_xml_term(t)}</binding>'
+                      for n, t in zip(names, row, strict=True) if t is not None]
+            parts.append("</result>")
+        parts.append("</results></sparql>\n")
+        return "".join(parts).encode(), len(rows)
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(names)
+        writer.writerows([_csv_value(t) for t in row] for row in rows)
+        return buf.getvalue().encode(), len(rows)
+    lines = ["\t".join(f"?{n}" for n in names)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode(), len(rows)
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    """An ASK result; CSV/TSV as one column ``_askResult`` (as Jena/Fuseki do)."""
+    text = "true" if value else "false"
+    if fmt == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if fmt == "rows":
+        return json.dumps({"boolean": value}).encode()
+    if fmt == "xml":
+        return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{text}</boolean></sparql>\n").encode()
+    if fmt == "csv":
+        return f"_askResult\r\n{text}\r\n".encode()
+    return f"?_askResult\n{text}\n".encode()
+
+
+def serialize_triples(triples: Any, media_type: str, limit: int) -> tuple[bytes, int]:
+    """A CONSTRUCT / DESCRIBE result in an RDF syntax, and its number of triples."""
+    collected: list[ox.Triple] = []
+    for triple in triples:
+        if len(collected) >= limit:
+            raise TooManyResults(limit)
+        collected.append(triple)
+    fmt = GRAPH_TYPES[media_type]
+    prefixes = PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(collected, format=fmt, prefixes=prefixes), len(collected)
+
+
+# -- the worker's state -------------------------------------------------------------------
+class Worker:
+    """The data of one generation and the query execution against it."""
+
+    def __init__(self) -> None:
+        self.store: ox.Store | None = None
+        self.generation: Any = None
+
+    def load(self, generation: Any, kind: str, path: str) -> float:
+        start = time.perf_counter()
+        if kind == "rocksdb":
+            store = ox.Store.read_only(path)
+        else:
+            store = ox.Store()
+            store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+        self.store, self.generation = store, generation
+        return time.perf_counter() - start
+
+    def query(self, job: dict[str, Any]) -> tuple:
+        if self.store is None:
+            return ("error", "internal", "worker has no data")
+        kwargs: dict[str, Any] = {}
+        if job.get("default_graph") is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graph"]]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if job.get("named_graphs") is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        if job.get("substitutions"):
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in job["substitutions"].items()}
+        limit = int(job["max_results"])
+        try:
+            result = self.store.query(job["query"], **kwargs)
+            if isinstance(result, ox.QuerySolutions):
+                fmt = job["result_format"]
+                body, count = serialize_solutions(result, fmt, limit)
+                return ("ok", RESULT_TYPES[fmt], body, count)
+            if isinstance(result, ox.QueryBoolean):
+                fmt = job["result_format"]
+                return ("ok", RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), 1)
+            media_type = job["graph_format"]
+            body, count = serialize_triples(result, media_type, limit)
+            return ("ok", media_type, body, count)
+        except SyntaxError as exc:
+            return ("error", "syntax", str(exc))
+        except TooManyResults as exc:
+            return ("error", "too_many", str(exc.args[0]))
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            return ("error", "evaluation", str(exc))
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the server process is gone (even while a query is running)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main() -> None:
+    from multiprocessing.connection import Connection
+
+    reader = Connection(os.dup(0), writable=False)
+    writer = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray prints must not corrupt the protocol
+    sys.stdout = sys.stderr
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    worker = Worker()
+    writer.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = reader.recv()
+        except (EOFError, OSError):
+            break
+        op = message[0]
+        try:
+            if op == "load":
+                _, generation, kind, path = message
+                seconds = worker.load(generation, kind, path)
+                writer.send(("loaded", generation, seconds))
+            elif op == "query":
+                writer.send(worker.query(message[1]))
+            elif op == "exit":
+                break
+            else:
+                writer.send(("error", "internal", f"unknown operation {op!r}"))
+        except Exception as exc:  # noqa: BLE001 - report, never die silently
+            writer.send(("error", "internal", f"{type(exc).__name__}: {exc}"))
+
+
+if __name__ == "__main__":
+    main()

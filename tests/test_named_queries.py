@@ -1,0 +1,242 @@
+"""Named queries: grlc decorators and parameters, validation, safety, and the /queries API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT, LiveServer
+
+from vitaalkg.loader import load_all
+from vitaalkg.namedqueries import (
+    NamedQueryError,
+    load_named_queries,
+    parse_named_query,
+    parse_variable,
+)
+from vitaalkg.store import EmbeddedStore
+from vitaalkg.synthetic import make_root, network_members, synthetic_plans
+
+QUERIES = load_named_queries(ROOT / "queries")
+# queries whose data only exists once plans / signatures are submitted: checked on the
+# knowledge base plus synthetic plans and the signature example
+NEEDS_PLANS = {"acties-onvolledig", "acties-te-laat", "voortgang-per-sector",
+               "voortgang-per-netwerk", "voortgang-per-thema"}
+
+
+def test_at_least_twelve_queries_with_headers():
+    assert len(QUERIES) >= 12
+    for nq in QUERIES.values():
+        assert nq.summary and nq.description and nq.tags, nq.name
+        assert nq.method == "GET"
+        assert nq.form == "SELECT"
+        # valid SPARQL as it is (the grlc variables are just variables)
+        ox.Store().query(nq.text)
+
+
+@pytest.mark.parametrize("variable, name, kind, datatype, required", [
+    ("_regio_iri", "regio", "iri", None, True),
+    ("__thema", "thema", "string", None, False),
+    ("_jaar_integer", "jaar", "literal", "http://www.w3.org/2001/XMLSchema#integer", True),
+    ("__peildatum_xsd_date", "peildatum", "literal", "http://www.w3.org/2001/XMLSchema#date",
+     False),
+    ("_start_datum_date", "start_datum", "literal", "http://www.w3.org/2001/XMLSchema#date",
+     True),
+    ("_naam_nl", "naam", "lang", None, True),
+])
+def test_grlc_parameter_convention(variable, name, kind, datatype, required):
+    param = parse_variable(variable)
+    assert param is not None
+    assert (param.name, param.kind, param.datatype, param.required) == (name, kind, datatype,
+                                                                         required)
+
+
+def test_plain_variables_are_not_parameters():
+    assert parse_variable("regio") is None
+    assert parse_variable("___x") is None
+
+
+def test_decorators_defaults_and_enumerate():
+    nq = QUERIES["taken-per-thema"]
+    (thema,) = nq.parameters
+    assert thema.enum == [str(i) for i in range(1, 9)] and not thema.required
+    org = QUERIES["verantwoordelijkheden-organisatie"].parameters[0]
+    assert org.default == "veiligheidsregio/vr13" and not org.required
+    listing = QUERIES["lac-doelen"].to_json("x")
+    assert {p["name"]: p["type"] for p in listing["parameters"]} == {"regie": "iri",
+                                                                     "jaar": "integer"}
+
+
+@pytest.mark.parametrize("query, params, fragment", [
+    ("lac-doelen", {"jaar": "twintig"}, "integer"),
+    ("lac-doelen", {"jaar": "2025.5"}, "integer"),
+    ("acties-te-laat", {"peildatum": "30-06-2016"}, "date"),
+    ("acties-te-laat", {"peildatum": "2016-02-30"}, "date"),
+    ("taken-per-thema", {"thema": "9"}, "niet toegestaan"),
+    ("taken-per-thema", {"onderwerp": "1"}, "onbekende parameter"),
+    ("netwerken-van-regio", {"regio": "vr13> } ; DROP ALL ; #"}, "geen geldige IRI"),
+    ("netwerken-van-regio", {"regio": 'https://x/"> ?s ?p ?o'}, "geen geldige IRI"),
+    ("netwerken-van-regio", {"regio": "../../etc"}, "geen geldige IRI"),
+])
+def test_bad_values_are_refused_with_a_message(query, params, fragment):
+    with pytest.raises(NamedQueryError, match=fragment):
+        QUERIES[query].bind(params)
+
+
+def test_required_parameter(tmp_path: Path):
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: t\nSELECT ?s ?_naam WHERE { ?s ?p ?_naam }\n")
+    with pytest.raises(NamedQueryError, match="verplicht"):
+        parse_named_query(path).bind({})
+
+
+@pytest.fixture(scope="module")
+def plans_store(settings) -> EmbeddedStore:
+    """The knowledge base plus 400 synthetic actions and the signature example."""
+    store = EmbeddedStore(None)
+    load_all(store, settings)
+    triples = synthetic_plans(network_members(store), 400)
+    store.replace_graph("urn:test:plans", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                        "nt")
+    example = ROOT / "data" / "examples" / "signatures-example.ttl"
+    if example.exists():
+        store.replace_graph("urn:test:signatures", example.read_bytes(), "ttl")
+    return store
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_returns_rows(name, kb, plans_store):
+    nq = QUERIES[name]
+    store = plans_store if name in NEEDS_PLANS else kb
+    rows = list(store.query(nq.text, substitutions=nq.bind({})))
+    assert rows, f"{name} returned no rows"
+
+
+def test_parameters_filter(kb, plans_store):
+    def count(name: str, store: EmbeddedStore = kb, **params: str) -> int:
+        nq = QUERIES[name]
+        return len(list(store.query(nq.text, substitutions=nq.bind(params))))
+
+    assert 0 < count("taken-per-thema", thema="3") < count("taken-per-thema")
+    assert 0 < count("lac-doelen", jaar="2025") < count("lac-doelen")
+    assert count("lac-doelen", regie="organisatie/vakraad-rcb") < count("lac-doelen")
+    assert count("sectoragenda-verbeterpunten", sector="sector/gas") == 3
+    assert count("netwerken-van-regio", regio="veiligheidsregio/vr13") >= 1
+    assert count("netwerken-van-regio", regio="veiligheidsregio/vr99") == 0
+    early = count("acties-te-laat", plans_store, peildatum="2017-01-01")
+    late = count("acties-te-laat", plans_store, peildatum="2030-01-01")
+    assert 0 < early < late
+    signed = [r for r in plans_store.query(QUERIES["ondertekening-rolbeschrijving"].text)
+              if r["ondertekend"].value == "true"]
+    assert len(signed) == 3
+
+
+def test_hostile_string_value_cannot_change_the_query(tmp_path: Path, kb):
+    path = tmp_path / "q.rq"
+    path.write_text(
+        "#+ summary: t\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?r ?_code WHERE { ?r skos:notation ?_code }\n")
+    nq = parse_named_query(path)
+    assert len(list(kb.query(nq.text, substitutions=nq.bind({"code": "VR13"})))) == 1
+    for hostile in ['VR13" . ?r ?p ?o #', "VR13' } UNION { ?r ?p ?o } #",
+                    'x" ) } ; DROP ALL ; #', "VR13\\\" . ?s ?p ?o"]:
+        assert list(kb.query(nq.text, substitutions=nq.bind({"code": hostile}))) == []
+
+
+def test_text_for_other_base():
+    nq = QUERIES["contactpersonen-per-netwerk"]
+    text = nq.text_for("http://localhost:8000/")
+    assert "<http://localhost:8000/def/>" in text and "w3id.org/vitaalkg" not in text
+    assert nq.text_for("https://w3id.org/vitaalkg/") == nq.text
+
+
+# -- over HTTP ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def plans_server(tmp_path_factory, plans_store):
+    root = tmp_path_factory.mktemp("root")
+    members = network_members(plans_store)
+    make_root(root, ROOT, {"zz-synthetic-plans": synthetic_plans(members, 400)})
+    example = ROOT / "data" / "examples" / "signatures-example.ttl"
+    if example.exists():
+        shutil.copy(example, root / "data" / "zz-signatures-example.ttl")
+    server = LiveServer(root / "store", env={"VITAALKG_ROOT": str(root)}).start()
+    yield server
+    server.stop()
+
+
+def test_list_queries(plans_server):
+    r = httpx.get(plans_server.url + "/queries")
+    assert r.status_code == 200
+    listed = {q["name"]: q for q in r.json()["queries"]}
+    assert set(listed) == set(QUERIES)
+    q = listed["lac-doelen"]
+    assert q["summary"] and q["link"] == plans_server.url + "/queries/lac-doelen"
+    assert {p["name"]: p["type"] for p in q["parameters"]} == {"regie": "iri", "jaar": "integer"}
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_query_over_http(plans_server, name):
+    r = httpx.get(f"{plans_server.url}/queries/{name}", timeout=30)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["query"] == name and doc["count"] == len(doc["rows"]) > 0
+    assert set(doc["rows"][0]) <= set(doc["variables"])
+
+
+def test_formats_and_typed_values(plans_server):
+    url = plans_server.url + "/queries/voortgang-per-thema"
+    rows = httpx.get(url).json()["rows"]
+    assert isinstance(rows[0]["acties"], int) and 0 <= rows[0]["procentAfgerond"] <= 100
+    r = httpx.get(url, params={"format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(r.text)))) == len(rows)
+    r = httpx.get(url, headers={"Accept": "text/csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    r = httpx.get(url, headers={"Accept": "application/sparql-results+json"})
+    assert len(r.json()["results"]["bindings"]) == len(rows)
+    r = httpx.get(url, headers={"Accept": "image/png"})
+    assert r.status_code == 406
+
+
+def test_parameters_over_http(plans_server):
+    url = plans_server.url + "/queries/"
+    r = httpx.get(url + "netwerken-van-regio", params={"regio": "veiligheidsregio/vr13"})
+    assert r.json()["parameters"] == {
+        "regio": "https://w3id.org/vitaalkg/id/veiligheidsregio/vr13"}
+    full = httpx.get(url + "netwerken-van-regio", params={
+        "regio": "https://w3id.org/vitaalkg/id/veiligheidsregio/vr13"})
+    assert full.json()["rows"] == r.json()["rows"] and r.json()["count"] > 0
+    for params in ({"jaar": "volgend jaar"}, {"regie": "a b"}):
+        bad = httpx.get(url + "lac-doelen", params=params)
+        assert bad.status_code == 400 and bad.json()["detail"]
+    bad = httpx.get(url + "acties-te-laat", params={"peildatum": "gisteren"})
+    assert bad.status_code == 400 and "date" in bad.json()["detail"]
+    assert httpx.get(url + "bestaat-niet").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["vr13> } ; DROP ALL ; #", 'vr13" . ?s ?p ?o #',
+                                   "veiligheidsregio/vr13> <x:y> ?o . ?s ?p"])
+def test_hostile_parameter_over_http(plans_server, value):
+    before = httpx.get(plans_server.url + "/health").json()["triples"]
+    r = httpx.get(plans_server.url + "/queries/netwerken-van-regio", params={"regio": value})
+    assert r.status_code == 400
+    assert httpx.get(plans_server.url + "/health").json()["triples"] == before
+
+
+def test_openapi_has_one_path_per_query(plans_server):
+    spec = httpx.get(plans_server.url + "/openapi.json").json()
+    for name, nq in QUERIES.items():
+        operation = spec["paths"][f"/queries/{name}"]["get"]
+        names = {p["name"]: p for p in operation["parameters"]}
+        assert set(names) == {p.name for p in nq.parameters} | {"format"}
+    params = {p["name"]: p for p in spec["paths"]["/queries/lac-doelen"]["get"]["parameters"]}
+    assert params["jaar"]["schema"]["type"] == "integer"
+    params = {p["name"]: p
+              for p in spec["paths"]["/queries/acties-te-laat"]["get"]["parameters"]}
+    assert params["peildatum"]["schema"]["format"] == "date"
+    assert "/queries" in spec["paths"] and "/sparql" in spec["paths"]
