@@ -139,7 +139,7 @@ def query(
         if name_or_file not in named:
             fail(f"onbekende query '{name_or_file}'; beschikbaar: {', '.join(sorted(named))}")
         nq = named[name_or_file]
-        text = nq.text
+        text = nq.text_for(settings.base)
         try:
             substitutions = nq.bind(_parse_params(param or []), base=settings.base)
         except NamedQueryError as exc:

@@ -177,6 +177,7 @@ class RemoteStore:
         auth = httpx.DigestAuth(user, password) if user else None
         self._http = httpx.Client(auth=auth, timeout=timeout)
         self._graphs: list[str] | None = None
+        self.generation = 0  # goes up on every write through this object
 
     # -- protocol ------------------------------------------------------------------------
     def _post_query(self, sparql: str, default_graph: Sequence[str] | None,
@@ -210,6 +211,7 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreError(f"de triple store antwoordt niet: {exc}") from exc
         self._graphs = None
+        self.generation += 1
         if response.status_code >= 300:
             raise StoreError(f"update geweigerd door de triple store (HTTP "
                              f"{response.status_code}): {response.text.strip()[:500]}")

@@ -59,6 +59,7 @@ class EmbeddedStore:
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
         self._lock = threading.Lock()
+        self.generation = 0  # goes up on every write through this object
         if self.path is None:
             self._store = ox.Store()
         elif read_only:
@@ -155,19 +156,24 @@ class EmbeddedStore:
                 self._store.update(f"DROP SILENT GRAPH <{staging}>")
                 raise StoreError(str(exc)) from exc
             self._store.update(f"MOVE SILENT GRAPH <{staging}> TO GRAPH <{graph}>")
+            self.generation += 1
         return self.triple_count(graph)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        self._store.extend(quads)
+        with self._lock:
+            self._store.extend(quads)
+            self.generation += 1
 
     def drop_graph(self, graph: str) -> None:
         with self._lock:
             self._store.update(f"DROP SILENT GRAPH <{graph}>")
+            self.generation += 1
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update (one transaction)."""
         with self._lock:
             self._store.update(sparql)
+            self.generation += 1
 
     def flush(self) -> None:
         if self.path is not None:
