@@ -7,11 +7,15 @@ token is kept, in a JSON file beside the store (``VITAALKG_TOKENS`` to move it).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import secrets
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,18 +58,52 @@ def _hash(token: str) -> str:
 
 
 class TokenRegistry:
-    """The token file: a JSON list of hashed tokens, rewritten atomically."""
+    """The token file: a JSON list of hashed tokens, rewritten atomically.
+
+    Changes (create, revoke) hold an exclusive lock on ``{file}.lock`` so that two commands at
+    once do not lose each other's change; readers never lock (the file is replaced atomically)
+    and re-read it only when its modification time or size changed.
+    """
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        self.path = Path(path)
+        self._cache: tuple[tuple[int, int, int], list[TokenRecord]] | None = None
+        self._cache_lock = threading.Lock()
+
+    def _stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
     def _read(self) -> list[TokenRecord]:
-        if not self.path.exists():
+        stamp = self._stamp()
+        if stamp is None:
             return []
+        with self._cache_lock:
+            if self._cache is not None and self._cache[0] == stamp:
+                return [TokenRecord(**asdict(r)) for r in self._cache[1]]
         try:
-            return [TokenRecord(**item) for item in json.loads(self.path.read_text("utf-8"))]
+            records = [TokenRecord(**item) for item in json.loads(self.path.read_text("utf-8"))]
+        except FileNotFoundError:
+            return []
         except (ValueError, TypeError) as exc:
-            raise TokenError(f"tokenbestand {self.path} is onleesbaar: {exc}") from exc
+            raise TokenError(f"tokenbestand {self.path} is onleesbaar / token file is "
+                             f"unreadable: {exc}") from exc
+        with self._cache_lock:
+            self._cache = (stamp, records)
+        return [TokenRecord(**asdict(r)) for r in records]
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     def _write(self, records: list[TokenRecord]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,27 +124,32 @@ class TokenRegistry:
         digest = _hash(token)
         record = TokenRecord(id=digest[:12], sha256=digest, org=org, team=team,
                              created=datetime.now(UTC).isoformat(timespec="seconds"))
-        records = self._read()
-        records.append(record)
-        self._write(records)
+        with self._locked():
+            records = self._read()
+            records.append(record)
+            self._write(records)
         return token, record
 
     def revoke(self, token_or_id: str) -> TokenRecord:
         """Revoke by the token itself or by its id (as `token list` shows it)."""
         digest = _hash(token_or_id) if token_or_id.startswith(TOKEN_PREFIX) else None
-        records = self._read()
-        for record in records:
-            if record.sha256 == digest or record.id == token_or_id:
-                record.revoked = datetime.now(UTC).isoformat(timespec="seconds")
-                self._write(records)
-                return record
-        raise TokenError("onbekend token")
+        with self._locked():
+            records = self._read()
+            for record in records:
+                if record.sha256 == digest or record.id == token_or_id:
+                    if not record.revoked:
+                        record.revoked = datetime.now(UTC).isoformat(timespec="seconds")
+                        self._write(records)
+                    return record
+        raise TokenError("onbekend token / unknown token")
 
     def list(self) -> list[TokenRecord]:
         return self._read()
 
     def principal(self, token: str) -> Principal | None:
         """The principal of a valid, unrevoked token; None otherwise."""
+        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
         digest = _hash(token)
         for record in self._read():
             if secrets.compare_digest(record.sha256, digest):

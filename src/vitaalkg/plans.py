@@ -2,15 +2,24 @@
 
 Layout in the store, per network ``{key}``:
 - ``{base}graph/plan/{key}/v{n}``   the triples of version n, as submitted (after conversion);
-- ``{base}graph/plan/{key}/prov``   provenance of every version and the pointer to the current one.
+- ``{base}graph/plan/{key}/prov``   provenance of every version (the highest number is current).
 
-A submission is one SPARQL update (one transaction in Oxigraph): the new version graph, its
-provenance and the moved pointer are written together or not at all.
+A submission is one transaction: on the embedded store one atomic ``extend`` of all quads (version
+graph and provenance together), on a remote store one SPARQL update. Readers see the old or the
+new version, never half of one; a crash during the write leaves the old version.
+
+Who may read what (:meth:`PlanRegistry.dataset_for`): everybody reads the public knowledge; the
+project team reads every plan; members of a network read every version of its plan; others read
+a plan only while its current version is ``public``, and then only its public versions (the
+provenance graph of such a plan, i.e. when and by whom versions were submitted, is public too).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +33,12 @@ PROV = "http://www.w3.org/ns/prov#"
 DCT = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 ORG = "http://www.w3.org/ns/org#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SOURCE_DIRS = ("ontology", "shapes", "data")
+VISIBILITIES = ("public", "restricted")
+NATIONAL_NETWORK = "continuiteit"
+#: how long a dataset computed for a remote store is trusted (others may write to it)
+REMOTE_CACHE_SECONDS = 5.0
 
 
 class PlanError(Exception):
@@ -44,10 +58,11 @@ class PlanVersion:
     filename: str
     visibility: str
     replaces: str | None
+    plan: str | None = None
     actions: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -60,8 +75,47 @@ class ActionDiff:
         return {"added": self.added, "removed": self.removed, "changed": self.changed}
 
 
-def _lit(value: str, datatype: str | None = None) -> str:
-    return str(ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None))
+def default_visibility(key: str) -> str:
+    """Regional plans are restricted unless said otherwise; the national plan is public."""
+    return "public" if key == NATIONAL_NETWORK else "restricted"
+
+
+# -- per-store state: write lock, generation, caches ------------------------------------------
+class _StoreState:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.generation = 0
+        self.cache: dict[Any, tuple[Any, float, Any]] = {}
+        self.cache_lock = threading.Lock()
+
+
+_STATES: weakref.WeakKeyDictionary[Any, _StoreState] = weakref.WeakKeyDictionary()
+_STATES_LOCK = threading.Lock()
+
+
+def _state(store: Any) -> _StoreState:
+    with _STATES_LOCK:
+        state = _STATES.get(store)
+        if state is None:
+            state = _STATES[store] = _StoreState()
+        return state
+
+
+def invalidate(store: Any) -> None:
+    """Forget cached datasets of ``store`` (after a submission, a restore, a reload)."""
+    state = _state(store)
+    with state.cache_lock:
+        state.generation += 1
+        state.cache.clear()
+
+
+def generation(store: Any) -> tuple[Any, int]:
+    """Changes whenever plans are written through this process (or the store's own counter)."""
+    return (getattr(store, "generation", None), _state(store).generation)
+
+
+def _lit(value: str, datatype: str | None = None) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
 class PlanRegistry:
@@ -75,8 +129,12 @@ class PlanRegistry:
     def network_iri(self, key: str) -> str:
         return f"{self.base}id/netwerk/{key}"
 
+    def network_key(self, iri: str) -> str | None:
+        prefix = f"{self.base}id/netwerk/"
+        return iri[len(prefix):] if iri.startswith(prefix) and len(iri) > len(prefix) else None
+
     def plan_iri(self, key: str) -> str:
-        return f"{self.base}id/actieplan/{key}"
+        return f"{self.base}id/actieplan/{'nationaal' if key == NATIONAL_NETWORK else key}"
 
     def version_graph(self, key: str, n: int) -> str:
         return f"{self.base}graph/plan/{key}/v{n}"
@@ -87,6 +145,23 @@ class PlanRegistry:
     def version_iri(self, key: str, n: int) -> str:
         return f"{self.base}id/planversie/{key}-v{n}"
 
+    # -- caching ---------------------------------------------------------------------------
+    def _cached(self, name: Any, make: Any) -> Any:
+        state = _state(self.store)
+        gen = generation(self.store)
+        now = time.monotonic()
+        remote = getattr(self.store, "kind", "embedded") != "embedded"
+        with state.cache_lock:
+            hit = state.cache.get(name)
+            if hit is not None and hit[0] == gen and (
+                    not remote or now - hit[1] < REMOTE_CACHE_SECONDS):
+                return hit[2]
+        value = make()
+        with state.cache_lock:
+            if generation(self.store) == gen:
+                state.cache[name] = (gen, now, value)
+        return value
+
     # -- reading -------------------------------------------------------------------------
     def networks_with_plans(self) -> list[str]:
         prefix = f"{self.base}graph/plan/"
@@ -94,140 +169,253 @@ class PlanRegistry:
                 if g.startswith(prefix) and g.endswith("/prov")}
         return sorted(keys)
 
-    def versions(self, key: str) -> list[PlanVersion]:
+    def _index(self) -> dict[str, list[tuple[int, str, str]]]:
+        """network key -> [(version number, version graph, visibility)] sorted (cached)."""
+        return self._cached("index", self._build_index)
+
+    def _build_index(self) -> dict[str, list[tuple[int, str, str]]]:
+        keys = self.networks_with_plans()
+        if not keys:
+            return {}
+        provs = [self.prov_graph(k) for k in keys]
+        rows = self.store.select(f"""
+            PREFIX vkg: <{VKG}>
+            SELECT ?pg ?n ?g ?vis WHERE {{ GRAPH ?pg {{
+              ?v a vkg:PlanVersion ; vkg:versionNumber ?n ; vkg:versionGraph ?g ;
+                 vkg:visibility ?vis }} }}""", default_graph=provs, named_graphs=provs)
+        prefix = f"{self.base}graph/plan/"
+        out: dict[str, list[tuple[int, str, str]]] = {k: [] for k in keys}
+        for r in rows:
+            key = r["pg"][len(prefix):].split("/")[0]
+            out.setdefault(key, []).append((int(r["n"]), r["g"], r["vis"]))
+        for versions in out.values():
+            versions.sort()
+        return {k: v for k, v in out.items() if v}
+
+    def versions(self, key: str, *, count_actions: bool = True) -> list[PlanVersion]:
         graph = self.prov_graph(key)
         rows = self.store.select(f"""
             PREFIX prov: <{PROV}> PREFIX dct: <{DCT}> PREFIX vkg: <{VKG}>
-            SELECT ?v ?n ?g ?at ?for ?by ?sum ?file ?vis ?prev WHERE {{ GRAPH <{graph}> {{
+            SELECT ?v ?n ?g ?at ?for ?by ?sum ?file ?vis ?prev ?plan WHERE {{ GRAPH <{graph}> {{
               ?v a vkg:PlanVersion ; vkg:versionNumber ?n ; vkg:versionGraph ?g ;
                  prov:generatedAtTime ?at ; vkg:checksum ?sum ; vkg:fileName ?file ;
                  vkg:visibility ?vis .
               OPTIONAL {{ ?v prov:wasAttributedTo ?for }}
               OPTIONAL {{ ?v vkg:submittedWithToken ?by }}
               OPTIONAL {{ ?v prov:wasRevisionOf ?prev }}
-            }} }} ORDER BY ?n""", named_graphs=[graph])
-        out = []
+              OPTIONAL {{ ?v dct:isVersionOf ?plan }}
+            }} }} ORDER BY ?n""", default_graph=[graph], named_graphs=[graph])
+        seen: dict[int, PlanVersion] = {}
         for r in rows:
-            out.append(PlanVersion(
-                network=key, version=int(r["n"]), graph=r["g"], iri=r["v"],
+            n = int(r["n"])
+            if n in seen:
+                continue
+            seen[n] = PlanVersion(
+                network=key, version=n, graph=r["g"], iri=r["v"],
                 submitted_at=r["at"], submitted_for=r["for"], submitted_by=r["by"],
                 checksum=r["sum"], filename=r["file"], visibility=r["vis"],
-                replaces=r["prev"]))
-        for v in out:
-            v.actions = self._count_actions(v.graph)
+                replaces=r["prev"], plan=r["plan"])
+        out = sorted(seen.values(), key=lambda v: v.version)
+        if count_actions and out:
+            counts = self._count_actions([v.graph for v in out])
+            for v in out:
+                v.actions = counts.get(v.graph, 0)
         return out
 
-    def _count_actions(self, graph: str) -> int:
+    def _count_actions(self, graphs: list[str]) -> dict[str, int]:
         rows = self.store.select(
-            f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ GRAPH <{graph}> "
-            f"{{ ?a a <{VKG}Action> }} }}", named_graphs=[graph])
-        return int(rows[0]["n"])
+            f"SELECT ?g (COUNT(DISTINCT ?a) AS ?n) WHERE {{ GRAPH ?g "
+            f"{{ ?a a <{VKG}Action> }} }} GROUP BY ?g", default_graph=graphs,
+            named_graphs=graphs)
+        return {r["g"]: int(r["n"]) for r in rows}
 
     def current(self, key: str) -> PlanVersion | None:
         versions = self.versions(key)
         return versions[-1] if versions else None
 
     def network_members(self, key: str) -> set[str]:
-        rows = self.store.select(
-            f"SELECT ?m WHERE {{ <{self.network_iri(key)}> <{ORG}hasMember> ?m }}",
-            default_graph=self.public_graphs())
-        return {r["m"] for r in rows}
+        return set(self._members().get(self.network_iri(key), ()))
+
+    def _members(self) -> dict[str, frozenset[str]]:
+        def build() -> dict[str, frozenset[str]]:
+            rows = self.store.select(
+                f"SELECT ?n ?m WHERE {{ ?n <{ORG}hasMember> ?m }}",
+                default_graph=self.public_graphs())
+            out: dict[str, set[str]] = {}
+            for r in rows:
+                out.setdefault(r["n"], set()).add(r["m"])
+            return {k: frozenset(v) for k, v in out.items()}
+
+        return self._cached("members", build)
+
+    def network_exists(self, key: str) -> bool:
+        iri = self.network_iri(key)
+        return self._cached(("network", iri), lambda: self.store.ask(
+            f"ASK {{ <{iri}> a ?t }}", default_graph=self.public_graphs()))
 
     # -- access ----------------------------------------------------------------------------
     def public_graphs(self) -> list[str]:
         prefixes = tuple(f"{self.base}graph/{d}/" for d in SOURCE_DIRS)
         return [g for g in self.store.graphs() if g.startswith(prefixes)]
 
-    def may_read(self, principal: Principal, key: str, visibility: str) -> bool:
-        if visibility == "public" or principal.team:
-            return True
+    def is_member(self, principal: Principal, key: str) -> bool:
         return principal.org is not None and principal.org in self.network_members(key)
 
     def may_submit(self, principal: Principal, key: str) -> bool:
-        if principal.team:
-            return True
-        return principal.org is not None and principal.org in self.network_members(key)
+        return principal.team or self.is_member(principal, key)
+
+    def readable_versions(self, principal: Principal, key: str,
+                          versions: list[tuple[int, str, str]] | None = None) -> list[int]:
+        """The version numbers of ``key``'s plan that ``principal`` may read."""
+        if versions is None:
+            versions = self._index().get(key, [])
+        if not versions:
+            return []
+        if principal.team or self.is_member(principal, key):
+            return [n for n, _g, _v in versions]
+        if versions[-1][2] != "public":
+            return []
+        return [n for n, _g, vis in versions if vis == "public"]
+
+    def may_read(self, principal: Principal, key: str) -> bool:
+        """Whether ``principal`` may see that ``key`` has a plan at all (its current version)."""
+        versions = self._index().get(key, [])
+        readable = self.readable_versions(principal, key, versions)
+        return bool(versions) and versions[-1][0] in readable
 
     def dataset_for(self, principal: Principal) -> tuple[list[str], list[str]]:
         """(default graphs, named graphs) the principal may query: the public knowledge plus
-        the current version of every plan it may read (default graph) and all versions and
-        provenance of those plans (named graphs). Restricted plans of other networks are not
-        in the dataset at all, so no query form can reach them."""
+        the current version and provenance of every plan it may read (default graph), and
+        those plus the readable older versions (named graphs). Unreadable plans are not in the
+        dataset at all, so no query form can reach them. Cached per (organisation, team) and
+        store generation."""
+        return self._cached(("dataset", principal.org, principal.team),
+                            lambda: self._dataset_for(principal))
+
+    def _dataset_for(self, principal: Principal) -> tuple[list[str], list[str]]:
         public = self.public_graphs()
         default = list(public)
         named = list(public)
-        for key in self.networks_with_plans():
-            versions = self.versions(key)
-            if not versions:
+        for key, versions in sorted(self._index().items()):
+            readable = set(self.readable_versions(principal, key, versions))
+            if versions[-1][0] not in readable:
                 continue
-            current = versions[-1]
-            if not self.may_read(principal, key, current.visibility):
-                continue
-            default += [current.graph, self.prov_graph(key)]
-            named += [v.graph for v in versions] + [self.prov_graph(key)]
+            default += [versions[-1][1], self.prov_graph(key)]
+            named += [g for n, g, _v in versions if n in readable] + [self.prov_graph(key)]
         return default, named
 
     # -- writing ---------------------------------------------------------------------------
     def submit(self, key: str, triples: list[ox.Triple], *, principal: Principal,
-               filename: str, content: bytes, visibility: str) -> PlanVersion:
+               filename: str, content: bytes, visibility: str | None = None,
+               plan: str | None = None) -> PlanVersion:
         """Store a validated plan as the next version of its network's plan, atomically."""
-        if visibility not in ("public", "restricted"):
-            raise PlanError("zichtbaarheid is 'public' of 'restricted'")
-        previous = self.current(key)
-        n = previous.version + 1 if previous else 1
-        graph = self.version_graph(key, n)
-        prov = self.prov_graph(key)
-        v = self.version_iri(key, n)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        visibility = visibility or default_visibility(key)
+        if visibility not in VISIBILITIES:
+            raise PlanError("zichtbaarheid is 'public' of 'restricted' / visibility is "
+                            "'public' or 'restricted'")
+        state = _state(self.store)
+        with state.lock:
+            previous = self.versions(key, count_actions=False)
+            n = previous[-1].version + 1 if previous else 1
+            graph = self.version_graph(key, n)
+            quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
+                     for t in triples]
+            quads += self._provenance(key, n, principal=principal, filename=filename,
+                                      content=content, visibility=visibility,
+                                      previous=previous[-1].iri if previous else None,
+                                      plan=plan or self.plan_iri(key))
+            try:
+                self._write(key, n, quads)
+            finally:
+                invalidate(self.store)
+            current = self.versions(key)
+        if not current or current[-1].version != n:
+            raise PlanError("de nieuwe versie is niet opgeslagen / the new version was not "
+                            "stored")
+        return current[-1]
+
+    def _provenance(self, key: str, n: int, *, principal: Principal, filename: str,
+                    content: bytes, visibility: str, previous: str | None,
+                    plan: str) -> list[ox.Quad]:
+        v = ox.NamedNode(self.version_iri(key, n))
+        g = ox.NamedNode(self.prov_graph(key))
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         checksum = "sha256:" + hashlib.sha256(content).hexdigest()
-        body = " .\n".join(f"{t.subject} {t.predicate} {t.object}" for t in triples)
-        meta = [
-            f"<{v}> a <{VKG}PlanVersion>, <{PROV}Entity>",
-            f"<{v}> <{VKG}versionNumber> {_lit(str(n), XSD + 'integer')}",
-            f"<{v}> <{VKG}versionGraph> <{graph}>",
-            f"<{v}> <{DCT}isVersionOf> <{self.plan_iri(key)}>",
-            f"<{v}> <{VKG}network> <{self.network_iri(key)}>",
-            f"<{v}> <{PROV}generatedAtTime> {_lit(now, XSD + 'dateTime')}",
-            f"<{v}> <{VKG}checksum> {_lit(checksum)}",
-            f"<{v}> <{VKG}fileName> {_lit(filename)}",
-            f"<{v}> <{VKG}visibility> {_lit(visibility)}",
-            f"<{v}> <{DCT}created> {_lit(now, XSD + 'dateTime')}",
+
+        def nn(iri: str) -> ox.NamedNode:
+            return ox.NamedNode(iri)
+
+        rows: list[tuple[str, ox.NamedNode | ox.Literal]] = [
+            (RDF_TYPE, nn(VKG + "PlanVersion")),
+            (RDF_TYPE, nn(PROV + "Entity")),
+            (VKG + "versionNumber", _lit(str(n), XSD + "integer")),
+            (VKG + "versionGraph", nn(self.version_graph(key, n))),
+            (DCT + "isVersionOf", nn(plan)),
+            (VKG + "network", nn(self.network_iri(key))),
+            (PROV + "generatedAtTime", _lit(now, XSD + "dateTime")),
+            (DCT + "created", _lit(now, XSD + "dateTime")),
+            (VKG + "checksum", _lit(checksum)),
+            (VKG + "fileName", _lit(filename or "plan")),
+            (VKG + "visibility", _lit(visibility)),
         ]
         if principal.org:
-            meta.append(f"<{v}> <{PROV}wasAttributedTo> <{principal.org}>")
+            rows.append((PROV + "wasAttributedTo", nn(principal.org)))
         if principal.token_id:
-            meta.append(f"<{v}> <{VKG}submittedWithToken> {_lit(principal.token_id)}")
+            rows.append((VKG + "submittedWithToken", _lit(principal.token_id)))
         if principal.team:
-            meta.append(f"<{v}> <{VKG}submittedByTeam> {_lit('true', XSD + 'boolean')}")
+            rows.append((VKG + "submittedByTeam", _lit("true", XSD + "boolean")))
         if previous:
-            meta.append(f"<{v}> <{PROV}wasRevisionOf> <{previous.iri}>")
-        update = (
-            f"INSERT {{ GRAPH <{graph}> {{\n{body} .\n}}\n"
-            f"GRAPH <{prov}> {{\n{' .'.join(meta)} .\n}} }} WHERE {{}}"
-        )
-        self.store.update(update)
+            rows.append((PROV + "wasRevisionOf", nn(previous)))
+        return [ox.Quad(v, nn(p), o, g) for p, o in rows]
+
+    def _write(self, key: str, n: int, quads: list[ox.Quad]) -> None:
+        """All quads in one transaction; refuses when version ``n`` exists already."""
+        graph = self.version_graph(key, n)
+        if getattr(self.store, "kind", "embedded") == "embedded":
+            if graph in self.store.graphs():
+                raise PlanError(f"versie {n} bestaat al / version {n} exists already")
+            self.store.add_quads(quads)  # pyoxigraph ``extend``: one transaction
+        else:
+            body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+                             for q in quads)
+            self.store.update(
+                f"INSERT {{ {body} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> "
+                f"{{ ?s ?p ?o }} }} }}")
         self.store.flush()
-        current = self.current(key)
-        if current is None or current.version != n:
-            raise PlanError("de nieuwe versie is niet opgeslagen")
-        return current
 
     # -- diff ------------------------------------------------------------------------------
-    def _actions(self, graph: str) -> dict[str, dict[str, str | None]]:
+    def _actions(self, graph: str) -> dict[str, dict[str, Any]]:
         rows = self.store.select(f"""
             PREFIX vkg: <{VKG}> PREFIX dct: <{DCT}>
-            SELECT ?id ?status ?owner ?deadline ?start ?theme ?financing ?description WHERE {{
-              GRAPH <{graph}> {{ ?a a vkg:Action ; dct:identifier ?id .
+            SELECT ?a ?id ?status ?owner ?deadline ?start ?theme ?financing ?costs ?description
+            WHERE {{ GRAPH <{graph}> {{ ?a a vkg:Action .
+                OPTIONAL {{ ?a dct:identifier ?id }}
                 OPTIONAL {{ ?a vkg:status ?status }} OPTIONAL {{ ?a vkg:owner ?owner }}
                 OPTIONAL {{ ?a vkg:deadline ?deadline }} OPTIONAL {{ ?a vkg:startDate ?start }}
                 OPTIONAL {{ ?a vkg:theme ?theme }} OPTIONAL {{ ?a vkg:financing ?financing }}
-                OPTIONAL {{ ?a dct:description ?description }} }} }}""", named_graphs=[graph])
-        return {r["id"]: {k: v for k, v in r.items() if k != "id"} for r in rows}
+                OPTIONAL {{ ?a vkg:costs ?costs }}
+                OPTIONAL {{ ?a dct:description ?description }} }} }}""",
+            default_graph=[graph], named_graphs=[graph])
+        out: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            ident = r.pop("id") or r["a"]
+            fields = out.setdefault(ident, {})
+            for k, v in r.items():
+                if v is None:
+                    continue
+                if k in fields and fields[k] != v:
+                    values = fields[k] if isinstance(fields[k], list) else [fields[k]]
+                    if v not in values:
+                        fields[k] = sorted([*values, v])
+                else:
+                    fields.setdefault(k, v)
+        return out
 
     def diff(self, key: str, old: int, new: int) -> ActionDiff:
-        versions = {v.version: v for v in self.versions(key)}
+        versions = {v.version: v for v in self.versions(key, count_actions=False)}
         if old not in versions or new not in versions:
-            raise PlanError(f"versie {old if old not in versions else new} bestaat niet")
+            raise PlanError(f"versie {old if old not in versions else new} bestaat niet / "
+                            "version does not exist")
         a, b = self._actions(versions[old].graph), self._actions(versions[new].graph)
         result = ActionDiff()
         for ident in sorted(b.keys() - a.keys()):
@@ -235,8 +423,9 @@ class PlanRegistry:
         for ident in sorted(a.keys() - b.keys()):
             result.removed.append({"actie": ident, **a[ident]})
         for ident in sorted(a.keys() & b.keys()):
-            changes = {k: {"van": a[ident][k], "naar": b[ident][k]}
-                       for k in a[ident] if a[ident][k] != b[ident][k]}
+            fields = sorted((a[ident].keys() | b[ident].keys()) - {"a"})
+            changes = {k: {"van": a[ident].get(k), "naar": b[ident].get(k)}
+                       for k in fields if a[ident].get(k) != b[ident].get(k)}
             if changes:
                 result.changed.append({"actie": ident, "wijzigingen": changes})
         return result

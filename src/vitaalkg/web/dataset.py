@@ -100,11 +100,12 @@ class _Cache:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[int, str], tuple[Any, Any]] = {}
+        self._entries: dict[tuple[int, str, int], tuple[Any, Any]] = {}
 
     def get(self, store: Any, name: str, make: Any) -> Any:
         key = store_key(store)
-        slot = (id(getattr(store, "store", store)), name)
+        # one slot per visible dataset: callers with different access do not evict each other
+        slot = (id(getattr(store, "store", store)), name, hash(key[2]))
         with self._lock:
             hit = self._entries.get(slot)
             if hit is not None and hit[0] == key:

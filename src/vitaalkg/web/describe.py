@@ -170,14 +170,15 @@ _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 class PublicStore:
-    """The store as the public sees it: queries run on the public named graphs only (the
-    loaded ontology, shapes and data, plus current versions of public plans), never on
-    restricted plans. ``triple_count``/``graphs`` of the whole store serve as cache keys."""
+    """The store as the caller sees it: queries run on the readable named graphs only (the
+    loaded ontology, shapes and data, plus current versions of the plans the principal may
+    read — for the public: public plans), never on other restricted plans.
+    ``triple_count``/``graphs`` of the whole store serve as cache keys."""
 
-    def __init__(self, store: Any, base: str) -> None:
+    def __init__(self, store: Any, base: str, principal: Any = None) -> None:
         self.store = store
         self.base = base
-        self.public_graphs = public_graphs(store, base)
+        self.public_graphs = public_graphs(store, base, principal)
         # everything public: the (much faster) union default graph gives the same answers
         self._everything = set(self.public_graphs) == set(store.graphs())
 
@@ -194,15 +195,16 @@ class PublicStore:
         return self.store.graphs()
 
 
-def public_graphs(store: Any, base: str) -> list[str]:
-    """The named graphs anybody may read."""
+def public_graphs(store: Any, base: str, principal: Any = None) -> list[str]:
+    """The named graphs ``principal`` (default: anybody) may read: the knowledge and the
+    current versions of the plans it may see (:meth:`PlanRegistry.dataset_for`)."""
     try:
         from ..auth import PUBLIC
         from ..plans import PlanRegistry
     except ImportError:
         pass
     else:
-        default, _named = PlanRegistry(store, base).dataset_for(PUBLIC)
+        default, _named = PlanRegistry(store, base).dataset_for(principal or PUBLIC)
         return default
     prefixes = tuple(f"{base}graph/{d}/" for d in ("ontology", "shapes", "data"))
     return [g for g in store.graphs() if g.startswith(prefixes)]

@@ -17,6 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import PREFIXES
 from . import describe as d
+from .access import principal_from_request
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
 
@@ -63,10 +64,11 @@ def _settings(request: Request) -> Any:
 
 
 def _store(request: Request) -> d.PublicStore:
-    """The public view of the store, made once per request."""
+    """The caller's view of the store (its bearer token decides), made once per request."""
     view = getattr(request.state, "public_store", None)
     if view is None:
-        view = d.PublicStore(request.app.state.store, _settings(request).base)
+        view = d.PublicStore(request.app.state.store, _settings(request).base,
+                             principal_from_request(request))
         request.state.public_store = view
     return view
 

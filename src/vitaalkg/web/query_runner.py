@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -191,6 +192,8 @@ class QueryPool:
         self._lock = threading.Lock()
         self._manual_generation = 0
         self._dump_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._checkpoint_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._checkpoints: dict[Any, str] = {}
         self._dump: tuple[Any, str] | None = None
         self._closed = False
         self.kills = 0
@@ -210,7 +213,7 @@ class QueryPool:
         """(kind, path) of the data the workers load for ``generation``."""
         path = getattr(self.store, "path", None)
         if path is not None:
-            return "rocksdb", str(path)
+            return "rocksdb", self._checkpoint(generation, Path(path))
         with self._lock:
             if self._dump is not None and self._dump[0] == generation:
                 return "dump", self._dump[1]
@@ -225,6 +228,31 @@ class QueryPool:
             with contextlib.suppress(OSError):
                 Path(old[1]).unlink()
         return "dump", str(target)
+
+    def _checkpoint(self, generation: Any, path: Path) -> str:
+        """A RocksDB checkpoint of the on-disk store for ``generation`` (hard links, a few ms).
+
+        Workers open checkpoints read-only, never the live store: ``Store.read_only`` on a
+        database another process writes is undefined behaviour (compaction deletes files a
+        reader still lists). Checkpoints no worker uses any more are removed.
+        """
+        with self._lock:
+            if generation in self._checkpoints:
+                return self._checkpoints[generation]
+            if self._checkpoint_dir is None:
+                # left behind by a killed server (the store's lock says no other server runs)
+                for old in path.parent.glob(f".{path.name}-snapshots-*"):
+                    shutil.rmtree(old, ignore_errors=True)
+                self._checkpoint_dir = tempfile.TemporaryDirectory(
+                    prefix=f".{path.name}-snapshots-", dir=path.parent)
+            target = Path(self._checkpoint_dir.name) / f"gen-{time.monotonic_ns()}"
+            self.store.oxigraph.backup(str(target))
+            self._checkpoints[generation] = str(target)
+            in_use = {w.generation for w in self._workers} | {generation}
+            stale = [g for g in self._checkpoints if g not in in_use]
+            for g in stale:
+                shutil.rmtree(self._checkpoints.pop(g), ignore_errors=True)
+            return str(target)
 
     def _prepare(self, worker: _WorkerProcess) -> None:
         """Bring ``worker`` to the current generation (blocking; run in a thread)."""
@@ -301,6 +329,10 @@ class QueryPool:
         if self._dump_dir is not None:
             self._dump_dir.cleanup()
             self._dump_dir = None
+        if self._checkpoint_dir is not None:
+            self._checkpoint_dir.cleanup()
+            self._checkpoint_dir = None
+            self._checkpoints.clear()
 
     # -- running queries -----------------------------------------------------------------
     async def run(self, job: QueryJob) -> QueryAnswer:

@@ -155,8 +155,9 @@ async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
 
     When ``app.state.sparql_dataset`` is set (a callable ``request -> (default graphs, named
     graphs)`` or None for "everything", sync or async), a query without a protocol dataset gets
-    exactly that dataset, and a protocol dataset naming other graphs is refused (403). Without
-    the hook the default graph is the union of all named graphs.
+    exactly that dataset, and a protocol dataset is intersected with it (graphs the caller may
+    not read are left out). Without the hook the default graph is the union of all named
+    graphs.
 
     Speed: an allowed dataset that holds every graph of the store stays "the union" (Oxigraph
     evaluates an explicit list of graphs ~10x slower), and the public dataset (no
@@ -185,9 +186,13 @@ async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
     if allowed is None:
         return
     allowed_default, allowed_named, permitted = allowed
-    for graph in (job.default_graph or []) + (job.named_graphs or []):
-        if permitted is not None and graph not in permitted:
-            raise SparqlRequestError(403, f"geen toegang tot graph <{graph}> / no access")
+    if permitted is not None:
+        # a protocol dataset is intersected with what the caller may read, never widened: a
+        # graph it may not read is simply absent (as if it did not exist)
+        if job.default_graph is not None:
+            job.default_graph = [g for g in job.default_graph if g in permitted]
+        if job.named_graphs is not None:
+            job.named_graphs = [g for g in job.named_graphs if g in permitted]
     if job.default_graph is None and allowed_default is not None:
         job.default_graph = list(allowed_default)
     if job.named_graphs is None and allowed_named is not None:
@@ -217,7 +222,8 @@ async def answer(runner: Any, job: QueryJob) -> Response:
                     headers={"Vary": "Accept", "X-Result-Count": str(result.count)})
 
 
-def service_description(store: Any, endpoint: str) -> list[ox.Triple]:
+def service_description(store: Any, endpoint: str,
+                        graphs: list[str] | None = None) -> list[ox.Triple]:
     """The SPARQL 1.1 Service Description of this endpoint."""
     sd = "http://www.w3.org/ns/sparql-service-description#"
     fmt = "http://www.w3.org/ns/formats/"
@@ -248,7 +254,7 @@ def service_description(store: Any, endpoint: str) -> list[ox.Triple]:
         ox.Triple(dataset, n("defaultGraph"), default),
         ox.Triple(default, rdf_type, n("Graph")),
     ]
-    for i, graph in enumerate(store.graphs()):
+    for i, graph in enumerate(store.graphs() if graphs is None else sorted(set(graphs))):
         named = ox.BlankNode(f"g{i}")
         triples += [ox.Triple(dataset, n("namedGraph"), named),
                     ox.Triple(named, rdf_type, n("NamedGraph")),
@@ -398,7 +404,13 @@ def install(app: FastAPI) -> None:
                           + ", ".join(offers))
         if chosen == "text/html":
             return HTMLResponse(_render_editor(app, endpoint), headers={"Vary": "Accept"})
-        body = ox.serialize(service_description(store, endpoint), format=SD_TYPES[chosen],
+        hook = getattr(request.app.state, "sparql_dataset", None)
+        visible = None
+        if hook is not None and not inspect.iscoroutinefunction(hook):
+            allowed = hook(request)  # only the graphs the caller may read are named
+            visible = list(allowed[1]) if allowed is not None else None
+        body = ox.serialize(service_description(store, endpoint, visible),
+                            format=SD_TYPES[chosen],
                             prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#",
                                       "formats": "http://www.w3.org/ns/formats/"}
                             if chosen in ("text/turtle", "application/rdf+xml") else None)

@@ -1,0 +1,75 @@
+"""Who is asking: the principal of a request, from its ``Authorization: Bearer`` token.
+
+No token means the public (:data:`vitaalkg.auth.PUBLIC`). A token that is malformed, unknown or
+revoked is refused with 401 and ``WWW-Authenticate: Bearer`` — never silently downgraded to the
+public, so a client notices that its token no longer works.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import HTTPException, Request
+
+from ..auth import PUBLIC, Principal, TokenError, TokenRegistry, token_file
+from ..plans import PlanRegistry
+
+_LOCK = threading.Lock()
+
+
+def token_registry(app: Any) -> TokenRegistry:
+    """The application's token registry (one per app, re-reads its file when it changes)."""
+    registry = getattr(app.state, "token_registry", None)
+    if registry is None:
+        with _LOCK:
+            registry = getattr(app.state, "token_registry", None)
+            if registry is None:
+                registry = TokenRegistry(token_file(app.state.settings))
+                app.state.token_registry = registry
+    return registry
+
+
+def unauthorized(message_nl: str, message_en: str, error: str = "invalid_token") -> HTTPException:
+    return HTTPException(
+        status_code=401, detail=f"{message_nl} / {message_en}",
+        headers={"WWW-Authenticate": f'Bearer realm="vitaalkg", error="{error}"'})
+
+
+def bearer_token(request: Request) -> str | None:
+    """The bearer token of the request, None without an Authorization header."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise unauthorized("alleen 'Authorization: Bearer TOKEN' wordt ondersteund",
+                           "only 'Authorization: Bearer TOKEN' is supported", "invalid_request")
+    return value.strip()
+
+
+def principal_from_request(request: Request) -> Principal:
+    """FastAPI dependency: the principal of the request (cached on ``request.state``)."""
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    token = bearer_token(request)
+    if token is None:
+        principal = PUBLIC
+    else:
+        try:
+            found = token_registry(request.app).principal(token)
+        except TokenError as exc:
+            raise HTTPException(status_code=500, detail=str(exc)) from exc
+        if found is None:
+            raise unauthorized("token ongeldig of ingetrokken", "invalid or revoked token")
+        principal = found
+    request.state.principal = principal
+    return principal
+
+
+def dataset_for_request(request: Request) -> tuple[list[str], list[str]]:
+    """(default graphs, named graphs) the caller of ``request`` may query."""
+    principal = principal_from_request(request)
+    app = request.app
+    return PlanRegistry(app.state.store, app.state.settings.base).dataset_for(principal)
