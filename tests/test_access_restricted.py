@@ -34,7 +34,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
     srv.start()
     tokens = {"member": srv.token("--org", "VR06"), "other": srv.token("--org", "tennet"),
               "team": srv.token("--team")}
-    before = {"count": count(srv, None), "ask": ask(srv, ASK_OWNER, None)}
+    before = {"count": count(srv, None), "ask": ask(srv, ASK_OWNER, None),
+              "health": srv.get("/health", None).json()["triples"]}
     plan = mark(example("plan-drinkwater-vitens-correct.csv"), MARKER)
     r = srv.submit(plan, tokens["member"], allow_warnings="true")
     assert r.status_code == 201, r.text
@@ -150,6 +151,8 @@ def test_other_reading_paths_hide_the_plan(setup: dict, who: str) -> None:
     assert r.status_code == 200 and not leaked(r.text)
     void = srv.get("/.well-known/void", token)
     assert void.status_code == 200 and not leaked(void.text)
+    health = srv.get("/health", token).json()
+    assert health["triples"] == setup["before"]["health"], "the size of hidden plans leaks"
 
 
 @pytest.mark.parametrize("who", ["member", "team"])
@@ -171,3 +174,4 @@ def test_member_and_team_see_the_plan(setup: dict, who: str) -> None:
     dump = srv.get("/dumps/vitaalkg.nt.gz", token)
     assert MARKER in gzip.decompress(dump.content).decode()
     assert srv.get(f"/plans/{NETWORK}/versions/1", token).status_code == 200
+    assert srv.get("/health", token).json()["triples"] > setup["before"]["health"]

@@ -214,21 +214,13 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-EXTENSIONS = ("vitaalkg.validation.cli", "vitaalkg.submission_cli")
-
-
 def _register_extensions() -> None:
     """Commands that live with their own module (validation, submission and tokens)."""
-    import importlib
+    from . import submission_cli
+    from .validation import cli as validation_cli
 
-    for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue
-            raise
-        module.register(app)
+    validation_cli.register(app)
+    submission_cli.register(app)
 
 
 _register_extensions()

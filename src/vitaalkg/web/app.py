@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .. import __version__
 from ..config import Settings
 from ..loader import ensure_loaded
 from ..store import EmbeddedStore, open_store
+from ..validation import http as validation_http
+from . import monitoring, pages, plans_api, queries_api, sparql
+from .access import dataset_for_request
 
 
 def create_app(settings: Settings | None = None, store: EmbeddedStore | None = None) -> FastAPI:
@@ -42,28 +45,22 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     app.state.store = store
 
     @app.get("/health", tags=["service"])
-    def health() -> JSONResponse:
-        return JSONResponse(
-            {"status": "ok", "store": store.kind, "triples": store.triple_count(),
-             "graphs": len(store.graphs()), "version": __version__}
-        )
+    def health(request: Request) -> JSONResponse:
+        """Liveness plus the size of the data the caller may read (restricted plans of other
+        networks are not counted, so their size does not leak)."""
+        _, named = dataset_for_request(request)
+        rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                            named_graphs=named) if named else [{"n": 0}]
+        return JSONResponse({"status": "ok", "store": store.kind, "triples": int(rows[0]["n"]),
+                             "graphs": len(named), "version": __version__})
 
     _include_routers(app)
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
-    """Install the routers of the web modules that exist (each owns its paths)."""
-    import importlib
-
-    for name in ("vitaalkg.web.sparql", "vitaalkg.web.queries_api", "vitaalkg.web.plans_api",
-                 "vitaalkg.web.monitoring", "vitaalkg.web.pages", "vitaalkg.validation.http"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and name.startswith(exc.name):
-                continue
-            raise
+    """Install the routers of the web modules (each owns its paths)."""
+    for module in (sparql, queries_api, plans_api, monitoring, pages, validation_http):
         module.install(app)
 
 
