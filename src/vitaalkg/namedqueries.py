@@ -18,6 +18,10 @@ required parameter, ``?__name`` an optional one; a suffix gives the type: ``_iri
 ``_integer``, ``_decimal``, ``_boolean``, ``_date`` (xsd), ``_xsd_date`` / ``_xsd_gYear`` (any
 ``prefix_datatype``), ``_nl`` / ``_en`` (language-tagged); none means a plain string literal.
 
+A date parameter may default to ``today`` (``#+ defaults: - peildatum: today``); the value
+``today`` / ``vandaag`` stands for the service's current date, so a query needs no ``NOW()`` and its
+answers can be cached (per day).
+
 Values are bound with SEP-0007 substitutions (:meth:`NamedQuery.bind` returns RDF terms), so a
 parameter can never change the structure of the query.
 """
@@ -42,6 +46,7 @@ DATATYPE_PREFIXES = {"xsd": XSD}
 XSD_SUFFIXES = {"integer", "decimal", "boolean", "date", "datetime", "double", "gyear", "string"}
 XSD_NAMES = {"datetime": "dateTime", "gyear": "gYear"}
 LANGUAGES = {"nl", "en", "de", "fr"}
+TODAY = {"today", "vandaag"}  # a date parameter's value for the current date
 _IRI_OK = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 _KEY_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
 _NAME_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -130,6 +135,8 @@ def _check_lexical(name: str, value: str, datatype: str) -> str:
                 raise ValueError
             return "true" if value.lower() in ("true", "1") else "false"
         if local == "date":
+            if value.lower() in TODAY:
+                return dt.date.today().isoformat()
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 raise ValueError
             return dt.date.fromisoformat(value).isoformat()
