@@ -1,9 +1,16 @@
-"""Shared fixtures: the project settings, a loaded in-memory store, and a real uvicorn server."""
+"""Shared fixtures: the project settings, a loaded in-memory store, and a real uvicorn server.
+
+The API tests run on every store backend: ``embedded`` (pyoxigraph on disk), ``oxigraph-server``
+and ``virtuoso`` (real servers on 127.0.0.1, see ``remote_servers.py``). A test takes the
+``backend`` fixture (directly, or through ``live_server``) and is run once per backend; a
+``LiveServer`` given a remote backend starts its own fresh remote server, so every live server
+has a dataset of its own. Modules in ``EMBEDDED_ONLY`` run on the embedded store only, and
+``VITAALKG_TEST_BACKENDS=embedded,virtuoso`` narrows the backends of a run.
+"""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,12 +19,58 @@ from pathlib import Path
 
 import httpx
 import pytest
+from remote_servers import REMOTE_SERVERS, RemoteServer, free_port
 
 from vitaalkg.config import Settings
 from vitaalkg.loader import load_all
+from vitaalkg.remote import RemoteStore
 from vitaalkg.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = ("embedded", *REMOTE_SERVERS)
+#: modules whose tests are about the embedded store itself (browser tests: the page logic is
+#: the same on every backend and the API tests already cover it there)
+EMBEDDED_ONLY = {
+    # kill -9 of our server and the RocksDB log recovery, backup/restore of the store
+    # directory: on a remote store the data and its transactions belong to the remote server
+    "test_durability",
+    "test_browser",
+    "test_monitoring_browser",
+}
+__all__ = ["BACKENDS", "ROOT", "LiveServer", "free_port"]
+
+
+def selected_backends() -> list[str]:
+    """The backends of this run (all, unless ``VITAALKG_TEST_BACKENDS`` names some)."""
+    wanted = os.environ.get("VITAALKG_TEST_BACKENDS")
+    if not wanted:
+        return list(BACKENDS)
+    names = [n.strip() for n in wanted.split(",") if n.strip()]
+    unknown = set(names) - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"VITAALKG_TEST_BACKENDS: unknown {sorted(unknown)}")
+    return names
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses ``backend`` runs once per backend (embedded only in EMBEDDED_ONLY)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    names = ["embedded"] if module in EMBEDDED_ONLY else selected_backends()
+    marks = {n: [pytest.mark.remote] if n != "embedded" else [] for n in names}
+    metafunc.parametrize("backend", [pytest.param(n, marks=marks[n], id=n) for n in names],
+                         indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend of the test: ``embedded``, ``oxigraph-server`` or ``virtuoso``."""
+    name = getattr(request, "param", "embedded")
+    if name != "embedded" and REMOTE_SERVERS[name].binary() is None:
+        pytest.skip(f"{name} is not installed (.ci/run installs it: oxigraph from PyPI, "
+                    "virtuoso-opensource from apt)")
+    return name
 
 
 @pytest.fixture(scope="session")
@@ -36,24 +89,43 @@ def kb(settings: Settings) -> EmbeddedStore:
     return store
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class LiveServer:
-    """A ``vitaalkg serve`` process on 127.0.0.1 with its own store directory."""
+    """A ``vitaalkg serve`` process on 127.0.0.1 with its own store: a directory (embedded), or
+    a fresh remote server of its own (``backend`` ``oxigraph-server`` or ``virtuoso``)."""
 
-    def __init__(self, store_dir: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, store_dir: Path, env: dict[str, str] | None = None,
+                 backend: str = "embedded") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store_dir = store_dir
+        self.backend = backend
+        self.remote: RemoteServer | None = None
         self.env = {**os.environ, "VITAALKG_ROOT": str(ROOT), "VITAALKG_STORE": str(store_dir),
                     **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
+        if backend != "embedded":
+            # as a deployment would: the remote's own limit just above ours
+            # (VITAALKG_QUERY_TIMEOUT), so a runaway does not keep it busy long after
+            ours = float(self.env.get("VITAALKG_QUERY_TIMEOUT") or 10.0)
+            directory = store_dir.parent / f"{store_dir.name}-{backend}-{self.port}"
+            self.remote = REMOTE_SERVERS[backend](directory, max_seconds=int(ours) + 2)
+            self.env.update(self.remote.env())
 
-    def start(self, timeout: float = 60.0) -> LiveServer:
+    def _start_remote(self) -> None:
+        if self.remote is not None and (self.remote.proc is None
+                                        or self.remote.proc.poll() is not None):
+            self.remote.start()
+
+    def open_store(self) -> EmbeddedStore | RemoteStore:
+        """The store this server uses, opened from the test (start the server only after
+        closing it: an embedded store directory has one writer)."""
+        if self.remote is None:
+            return EmbeddedStore(self.store_dir)
+        self._start_remote()
+        return RemoteStore(self.remote.query_endpoint, self.remote.update_endpoint)
+
+    def start(self, timeout: float = 180.0) -> LiveServer:
+        self._start_remote()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "vitaalkg.cli", "serve", "--host", "127.0.0.1",
              "--port", str(self.port)],
@@ -73,6 +145,13 @@ class LiveServer:
         raise RuntimeError("server did not become healthy")
 
     def stop(self) -> None:
+        """Stop the server, then its remote store server (its data directory stays, so a
+        restart with :meth:`start` finds the same data)."""
+        self._stop_service()
+        if self.remote is not None:
+            self.remote.stop()
+
+    def _stop_service(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -83,8 +162,11 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One real server for the whole session (read-only tests share it)."""
-    server = LiveServer(tmp_path_factory.mktemp("live") / "store").start()
-    yield server
-    server.stop()
+def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory
+                ) -> Iterator[LiveServer]:
+    """One real server per backend for the whole session (read-only tests share it)."""
+    server = LiveServer(tmp_path_factory.mktemp("live") / "store", backend=backend)
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -21,11 +21,12 @@ HEADER = ("netwerk;actie;omschrijving;thema;status;verantwoordelijke;start;deadl
 class PlanServer(LiveServer):
     """A live server whose store directory and token file belong to one test module."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, backend: str = "embedded") -> None:
         self.workdir = workdir
         self.tokens = workdir / "tokens.json"
         super().__init__(workdir / "store", env={"VITAALKG_TOKENS": str(self.tokens),
-                                                 "VITAALKG_QUERY_CACHE_MB": "16"})
+                                                 "VITAALKG_QUERY_CACHE_MB": "16"},
+                         backend=backend)
 
     def cli(self, *args: str, check: bool = True, timeout: float = 300.0
             ) -> subprocess.CompletedProcess[str]:

@@ -4,13 +4,20 @@ each with its own data directory, started and stopped by the test setup."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
-from conftest import free_port
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {d}/virtuoso.db
@@ -27,6 +34,7 @@ DatabaseFile = {d}/virtuoso-temp.db
 TransactionFile = {d}/virtuoso-temp.trx
 Striping = 0
 [Parameters]
+ThreadsPerQuery = 1
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 MaxClientConnections = 10
@@ -43,7 +51,7 @@ ServerThreads = 10
 Charset = UTF-8
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_seconds}
 MaxSortedTopRows = 100000
 """
 
@@ -96,8 +104,9 @@ class OxigraphServer(RemoteServer):
 
     name = "oxigraph-server"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, max_seconds: int = 60) -> None:
         self.directory = directory
+        self.max_seconds = max_seconds  # the deployment's own query time limit
         self.port = free_port()
         base = f"http://127.0.0.1:{self.port}"
         self.query_endpoint = f"{base}/query"
@@ -115,7 +124,7 @@ class OxigraphServer(RemoteServer):
         self.directory.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
             [binary, "serve", "--location", str(self.directory), "--bind",
-             f"127.0.0.1:{self.port}"],
+             f"127.0.0.1:{self.port}", "--timeout-s", str(self.max_seconds)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.wait_until_up(30)
         return self
@@ -126,8 +135,9 @@ class VirtuosoServer(RemoteServer):
 
     name = "virtuoso"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, max_seconds: int = 60) -> None:
         self.directory = directory
+        self.max_seconds = max_seconds  # MaxQueryExecutionTime: the deployment's own limit
         self.sql_port = free_port()
         self.http_port = free_port()
         self.query_endpoint = f"http://127.0.0.1:{self.http_port}/sparql"
@@ -144,7 +154,8 @@ class VirtuosoServer(RemoteServer):
         (self.directory / "vsp").mkdir(parents=True, exist_ok=True)
         ini = self.directory / "virtuoso.ini"
         ini.write_text(VIRTUOSO_INI.format(d=self.directory, sql_port=self.sql_port,
-                                           http_port=self.http_port), encoding="utf-8")
+                                           http_port=self.http_port,
+                                           max_seconds=self.max_seconds), encoding="utf-8")
         self.proc = subprocess.Popen(
             [binary, "+configfile", str(ini), "+foreground"], cwd=self.directory,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -157,3 +168,7 @@ class VirtuosoServer(RemoteServer):
                        input=VIRTUOSO_GRANTS.encode(), check=True, capture_output=True,
                        timeout=60)
         return self
+
+
+REMOTE_SERVERS: dict[str, type[RemoteServer]] = {
+    "oxigraph-server": OxigraphServer, "virtuoso": VirtuosoServer}

@@ -29,8 +29,9 @@ ASK_OWNER = PREFIX + "ASK { { ?s vkg:owner ?o } UNION { GRAPH ?g { ?s vkg:owner 
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    srv = PlanServer(tmp_path_factory.mktemp("access"))
+def setup(tmp_path_factory: pytest.TempPathFactory,
+          backend: str) -> Iterator[dict[str, object]]:
+    srv = PlanServer(tmp_path_factory.mktemp("access"), backend)
     srv.start()
     tokens = {"member": srv.token("--org", "VR06"), "other": srv.token("--org", "tennet"),
               "team": srv.token("--team")}

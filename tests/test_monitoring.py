@@ -98,10 +98,12 @@ def submit_examples(store: EmbeddedStore, plans: list[tuple[str, str, bytes, str
                         content=content, visibility=visibility)
 
 
-def prefill(store_dir: Path) -> None:
-    """The knowledge base and the example plan versions, in a store on disk (then closed)."""
-    store = EmbeddedStore(store_dir)
-    load_all(store, settings_for(store_dir))
+def prefill(target: Path | LiveServer) -> None:
+    """The knowledge base and the example plan versions, in a store on disk or in the store
+    of a live server (its directory, or its remote store), then closed."""
+    live = target if isinstance(target, LiveServer) else LiveServer(target)
+    store = live.open_store()
+    load_all(store, settings_for(live.store_dir))
     submit_examples(store)
     store.close()
 
@@ -122,11 +124,12 @@ def team_token(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory,
-           team_token: tuple[Path, str]) -> Iterator[LiveServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, team_token: tuple[Path, str],
+           backend: str) -> Iterator[LiveServer]:
     store_dir = tmp_path_factory.mktemp("monitoring") / "store"
-    prefill(store_dir)
-    live = LiveServer(store_dir, {"VITAALKG_TOKENS": str(team_token[0])}).start()
+    live = LiveServer(store_dir, {"VITAALKG_TOKENS": str(team_token[0])}, backend=backend)
+    prefill(live)
+    live.start()
     yield live
     live.stop()
 
@@ -450,11 +453,12 @@ def plans_api_available() -> bool:
 
 
 @pytest.mark.skipif(not plans_api_available(), reason="POST /plans not present")
-def test_plan_submitted_over_http_shows_up(tmp_path: Path) -> None:
+def test_plan_submitted_over_http_shows_up(tmp_path: Path, backend: str) -> None:
     """The real flow: POST /plans (team token) and the monitoring follows, per visibility."""
     tokens = tmp_path / "tokens.json"
     token, _ = TokenRegistry(tokens).create(team=True)
-    live = LiveServer(tmp_path / "store", {"VITAALKG_TOKENS": str(tokens)}).start()
+    live = LiveServer(tmp_path / "store", {"VITAALKG_TOKENS": str(tokens)},
+                      backend=backend).start()
     try:
         before = httpx.get(live.url + "/monitoring.json", params={"peildatum": PEIL}).json()
         assert before["views"]["netwerk"]["rows"] == []

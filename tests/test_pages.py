@@ -336,7 +336,8 @@ HOSTILE_TTL = f"""
 
 
 @pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def hostile_server(tmp_path_factory: pytest.TempPathFactory,
+                   backend: str) -> Iterator[LiveServer]:
     root = tmp_path_factory.mktemp("hostile-root")
     for name in ("ontology", "shapes", "data", "queries"):
         if (ROOT / name).is_dir():
@@ -345,7 +346,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     (root / "data").mkdir(exist_ok=True)
     (root / "data" / "zz-hostile.ttl").write_text(HOSTILE_TTL, encoding="utf-8")
     server = LiveServer(tmp_path_factory.mktemp("hostile") / "store",
-                        env={"VITAALKG_ROOT": str(root)}).start()
+                        env={"VITAALKG_ROOT": str(root)}, backend=backend).start()
     yield server
     server.stop()
 

@@ -15,8 +15,8 @@ NETWORK = "drinkwater-vitens"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("plans-api"))
+def server(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
+    srv = PlanServer(tmp_path_factory.mktemp("plans-api"), backend)
     srv.start()
     yield srv
     srv.stop()

@@ -16,8 +16,8 @@ SMALL = "ASK { <https://w3id.org/vitaalkg/id/veiligheidsregio/vr13> ?p ?o }"
 
 
 @pytest.fixture(scope="module")
-def limited_server(tmp_path_factory):
-    server = LiveServer(tmp_path_factory.mktemp("limited") / "store",
+def limited_server(tmp_path_factory, backend):
+    server = LiveServer(tmp_path_factory.mktemp("limited") / "store", backend=backend,
                         env={"VITAALKG_QUERY_TIMEOUT": str(TIMEOUT),
                              "VITAALKG_MAX_RESULTS": "50", "VITAALKG_QUERY_WORKERS": "2"}).start()
     # warm up: the workers are ready

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from ..remote import knowledge_store
 from . import report as rep
 from .engine import PlanValidator
 from .inputs import InputError, read_plan
@@ -80,9 +81,9 @@ def install(app: FastAPI) -> None:
     def validator() -> PlanValidator:
         with lock:
             if getattr(app.state, "plan_validator", None) is None:
-                store = app.state.store
-                app.state.plan_validator = PlanValidator(app.state.settings,
-                                                         kb=store.oxigraph)
+                settings = app.state.settings
+                kb = knowledge_store(app.state.store, settings.base)
+                app.state.plan_validator = PlanValidator(settings, kb=kb)
             return app.state.plan_validator
 
     @app.post(

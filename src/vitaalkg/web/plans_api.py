@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..auth import Principal
 from ..plans import PlanError, PlanRegistry
+from ..remote import knowledge_store
 from ..submission import Refusal, submit_plan, version_json
 from ..validation import report as rep
 from ..validation.engine import PlanValidator
@@ -56,7 +57,7 @@ def validator(app: FastAPI) -> PlanValidator:
     """The validator of ``POST /validate`` (shared on ``app.state``), built once."""
     with _VALIDATOR_LOCK:
         if getattr(app.state, "plan_validator", None) is None:
-            kb = getattr(app.state.store, "oxigraph", None)
+            kb = knowledge_store(app.state.store, app.state.settings.base)
             app.state.plan_validator = PlanValidator(app.state.settings, kb=kb)
         return app.state.plan_validator
 

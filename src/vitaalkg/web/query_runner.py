@@ -39,7 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..sparqltext import tokenize
+from ..sparqltext import query_form, tokenize
 
 LOAD_TIMEOUT = 300.0
 
@@ -410,6 +410,26 @@ class QueryPool:
         return worker.reader.recv()
 
 
+def capped_select(query: str, rows: int) -> str:
+    """A SELECT without a LIMIT (or final VALUES) of its own gets ``LIMIT rows``: the same
+    answer up to ``rows`` solutions, so a remote server need not produce a huge result just
+    for it to be refused as too large. Not with ORDER BY (sorting needs every row anyway, and
+    Virtuoso caps the rows of a sorted LIMIT)."""
+    if query_form(query) != "SELECT":
+        return query
+    depth, closed_groups = 0, 0
+    for token in tokenize(query):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            closed_groups += depth == 0
+        elif depth == 0 and closed_groups and token.kind == "word" \
+                and token.text.upper() in ("LIMIT", "VALUES", "ORDER"):
+            return query
+    return f"{query}\nLIMIT {rows}"
+
+
 class DirectRunner:
     """Runs queries on a store without worker processes (a remote store: the server enforces
     its own limits); same interface as :class:`QueryPool`. The wait is bounded by ``timeout``
@@ -429,10 +449,13 @@ class DirectRunner:
             serialize_triples,
         )
 
+        # the HTTP request to the remote gives up just after our own limit
+        limit = {"timeout": self.timeout + 1.0} if getattr(self.store, "kind", "") == "remote" \
+            else {}
         try:
             result = self.store.query(
-                job.query, default_graph=job.default_graph, named_graphs=job.named_graphs,
-                substitutions=job.substitutions or None)
+                capped_select(job.query, job.max_results + 1), default_graph=job.default_graph,
+                named_graphs=job.named_graphs, substitutions=job.substitutions or None, **limit)
             if hasattr(result, "variables"):
                 body, count = serialize_solutions(result, job.result_format, job.max_results)
                 return ("ok", RESULT_TYPES[job.result_format], body, count)
