@@ -118,3 +118,55 @@ def test_knowledge_base_conforms_to_all_shapes(settings, kb) -> None:
     problems = [(str(r.focus), str(r.shape), shacl.path_text(r.path), str(r.value))
                 for r in results if r.severity.endswith("Violation")]
     assert problems == []
+
+
+def synthetic_plan(n: int) -> bytes:
+    """``n`` open actions; every 10th lacks an owner / deadline / financing or has an owner
+    from outside the network (as in benchmarks/validate.py)."""
+    base = "https://w3id.org/vitaalkg/id/"
+    lines = ["@prefix vkg: <https://w3id.org/vitaalkg/def/> .",
+             "@prefix dct: <http://purl.org/dc/terms/> .",
+             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+             f"<{base}actieplan/s> a vkg:ActionPlan ; "
+             f"vkg:network <{base}netwerk/drinkwater-vitens> ."]
+    members = ["veiligheidsregio/vr05", "veiligheidsregio/vr06", "organisatie/vitens"]
+    for i in range(n):
+        a = f"<{base}actie/s-a{i}>"
+        parts = [f"{a} a vkg:Action", f'dct:identifier "A{i}"', f'dct:description "Actie {i}"@nl',
+                 f"vkg:theme <{base}thema/{i % 8 + 1}>", f"vkg:status <{base}status/open>",
+                 f"vkg:sourceRow {i + 2}", 'vkg:startDate "2016-01-01"^^xsd:date']
+        if i % 10 != 0:
+            parts.append(f"vkg:owner <{base}"
+                         f"{'veiligheidsregio/vr13' if i % 10 == 7 else members[i % 3]}>")
+        if i % 10 != 3:
+            parts.append('vkg:deadline "2016-12-31"^^xsd:date')
+        if i % 10 != 5:
+            parts.append('vkg:financing "reguliere capaciteit"')
+        lines.append(" ; ".join(parts) + f" . <{base}actieplan/s> vkg:hasAction {a} .")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_large_plan_exact_findings_and_speed(ours: PlanValidator) -> None:
+    """5,000 actions: exactly the planted defects, each with its action code and row, and
+    validation (parse to report) within a CPU-time budget far above what it needs (~0.3 s),
+    so falling back to node-by-node evaluation (minutes) cannot go unnoticed."""
+    import time
+    from collections import Counter
+
+    from vitaalkg.validation.inputs import read_plan
+
+    data = synthetic_plan(5000)
+    start = time.process_time()
+    report = ours.validate(read_plan(data, "s.ttl", limit=1 << 30), REF)
+    cpu = time.process_time() - start
+    assert report.actions == 5000
+    assert Counter(f.shape.rsplit("#", 1)[-1] for f in report.findings) == {
+        "OpenActionOwner": 500, "OpenActionDeadline": 500, "OpenActionFinancing": 500,
+        "OwnerIsNetworkMember": 500}
+    offsets = {"OpenActionOwner": 0, "OpenActionDeadline": 3, "OpenActionFinancing": 5,
+               "OwnerIsNetworkMember": 7}
+    for f in report.findings:
+        i = int(f.actie[1:])
+        assert i % 10 == offsets[f.shape.rsplit("#", 1)[-1]] and f.row == i + 2
+    assert [f.row for f in report.findings] == sorted(f.row for f in report.findings)
+    assert cpu < 5.0, f"validating 5,000 actions took {cpu:.2f} s CPU"

@@ -148,11 +148,20 @@ class KnowledgeContext:
         return cls.from_store(store, settings.base, union=False)
 
     def triples_for(self, data: ox.Store, base: str) -> list[ox.Triple]:
-        """The context of one plan: static part + its networks + the organisations it names."""
+        """The context of one plan: static part + its networks + the organisations it names.
+
+        Asks, for each known network and organisation, whether the plan names it (one
+        ``EXISTS`` each, which stops at the first mention) rather than listing every mention.
+        """
         out = list(self.static)
         vkg = base + "def/"
+        known = [t for t in dict.fromkeys([*self.networks, *self.organisations])
+                 if isinstance(t, ox.NamedNode)]
+        if not known:
+            return out
         rows = data.query(
-            f"SELECT DISTINCT ?o WHERE {{ ?s <{vkg}owner>|<{vkg}party>|<{vkg}network> ?o }}")
+            "SELECT ?o WHERE { VALUES ?o { " + " ".join(str(t) for t in known) + " } "
+            f"FILTER EXISTS {{ ?s <{vkg}owner>|<{vkg}party>|<{vkg}network> ?o }} }}")
         for row in rows:
             o = row[0]
             if o in self.networks:
@@ -254,56 +263,100 @@ class PlanValidator:
         results = self.engine.run(data)
         report = Report(plan.name, reference_date=reference_date, engine=self.engine.name)
         report.findings = self.findings(results, data)
-        report.actions = len(list(data.quads_for_pattern(
-            None, RDF_TYPE, ox.NamedNode(self.base + "def/Action"), ox.DefaultGraph())))
+        count = next(iter(data.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a <{self.base}def/Action> }}")))[0]
+        report.actions = int(count.value)
         return report
 
-    def findings(self, results: list[shacl.Result], data: ox.Store) -> list[Finding]:
-        g = shacl.Graph(data)
+    def locate(self, focus: list[ox.Term], data: ox.Store) -> dict[ox.Term, tuple[
+            ox.Term | None, ox.Term | None]]:
+        """(dct:identifier, vkg:sourceRow) of each focus node, or of the action (or plan)
+        whose vkg:costShare it is; one query for all IRIs, lookups for blank nodes."""
         vkg = self.base + "def/"
-        source_row = ox.NamedNode(vkg + "sourceRow")
-        cost_share = ox.NamedNode(vkg + "costShare")
-        seen = set()
-        out: list[Finding] = []
+        ident_p, row_p = DCT_IDENTIFIER.value, vkg + "sourceRow"
         where: dict[ox.Term, tuple[ox.Term | None, ox.Term | None]] = {}
-        message_cache: dict[tuple[ox.Literal, ...], dict[str, str]] = {}
+        iris = [f for f in focus if isinstance(f, ox.NamedNode)]
+        for i in range(0, len(iris), 5000):
+            chunk = " ".join(str(f) for f in iris[i:i + 5000])
+            rows = data.query(f"SELECT ?f ?i ?r WHERE {{ VALUES ?f {{ {chunk} }} "
+                              f"OPTIONAL {{ ?f <{ident_p}> ?i }} OPTIONAL {{ ?f <{row_p}> ?r }} }}")
+            for f, ident, row in rows:
+                if ident is None and row is None:
+                    continue  # looked up below (the action a cost share belongs to)
+                if f in where:  # several values: keep the least, deterministically
+                    old_ident, old_row = where[f]
+                    ident = _first([t for t in (ident, old_ident) if t is not None])
+                    row = _first([t for t in (row, old_row) if t is not None])
+                where[f] = (ident, row)
+        g = shacl.Graph(data)
+        for f in focus:
+            if f in where:
+                continue
+            ident, row = _first(g.objects(f, DCT_IDENTIFIER)), _first(
+                g.objects(f, ox.NamedNode(row_p)))
+            if ident is None and row is None and not isinstance(f, ox.Literal):
+                parents = sorted(g.subjects(ox.NamedNode(vkg + "costShare"), f), key=str)
+                if parents:
+                    ident = _first(g.objects(parents[0], DCT_IDENTIFIER))
+                    row = _first(g.objects(parents[0], ox.NamedNode(row_p)))
+            where[f] = (ident, row)
+        return where
+
+    def findings(self, results: list[shacl.Result], data: ox.Store) -> list[Finding]:
+        seen = set()
+        unique: list[shacl.Result] = []
         for r in results:
             key = (r.focus, r.path, r.value, r.shape, r.component, r.severity)
-            if key in seen:
-                continue
-            seen.add(key)
-            if r.focus not in where:
-                action = r.focus
-                ident = g.value(action, DCT_IDENTIFIER)
-                row = g.value(action, source_row)
-                if ident is None and row is None and not isinstance(r.focus, ox.Literal):
-                    parents = g.subjects(cost_share, r.focus)
-                    if parents:
-                        ident = g.value(parents[0], DCT_IDENTIFIER)
-                        row = g.value(parents[0], source_row)
-                where[r.focus] = (ident, row)
-            ident, row = where[r.focus]
-            if r.messages not in message_cache:
+            if key not in seen:
+                seen.add(key)
+                unique.append(r)
+        where = self.locate(list(dict.fromkeys(r.focus for r in unique)), data)
+        out: list[Finding] = []
+        #: what results of one shape/component/severity/path/messages share, computed once
+        common: dict[tuple[Any, ...], tuple[str, str | None, dict[str, str], str,
+                                            dict[str, str]]] = {}
+        texts: dict[ox.Term, str] = {}  # focus nodes and values as text
+        row_cache: dict[ox.Term, int | None] = {}
+        for r in unique:
+            key = (r.shape, r.severity, r.path, r.messages)
+            if key not in common:
                 found: dict[str, str] = {}
                 for m in r.messages:
                     found.setdefault(m.language or "", m.value)
-                message_cache[r.messages] = found
-            messages = dict(message_cache[r.messages])
-            if not messages:
-                messages = {"nl": "voldoet niet aan " + self.labels.get(r.shape, {}).get(
-                    "nl", str(r.shape)), "en": "does not conform to " + str(r.shape)}
+                if not found:
+                    found = {"nl": "voldoet niet aan " + self.labels.get(r.shape, {}).get(
+                        "nl", str(r.shape)), "en": "does not conform to " + str(r.shape)}
+                common[key] = (
+                    SEVERITY_NAMES.get(r.severity, r.severity.rsplit("#", 1)[-1]),
+                    shacl.path_text(r.path), found,
+                    r.shape.value if isinstance(r.shape, ox.NamedNode) else str(r.shape),
+                    self.labels.get(r.shape, {}))
+            severity, path, messages, shape, rule = common[key]
+            ident, row = where[r.focus]
+            focus = texts.get(r.focus)
+            if focus is None:
+                focus = texts[r.focus] = _plain(r.focus)  # type: ignore[assignment]
+            value = None
+            if r.value is not None:
+                value = texts.get(r.value)
+                if value is None:
+                    value = texts[r.value] = _plain(r.value)  # type: ignore[assignment]
+            if row is not None and row not in row_cache:
+                row_cache[row] = int(row.value) if row.value.isdigit() else None
             out.append(Finding(
-                severity=SEVERITY_NAMES.get(r.severity, r.severity.rsplit("#", 1)[-1]),
-                focus=r.focus.value if not isinstance(r.focus, ox.BlankNode) else str(r.focus),
-                actie=ident.value if ident is not None else None,
-                row=int(row.value) if row is not None and row.value.isdigit() else None,
-                path=shacl.path_text(r.path), value=_plain(r.value), messages=messages,
-                shape=r.shape.value if isinstance(r.shape, ox.NamedNode) else str(r.shape),
-                rule=self.labels.get(r.shape, {}), component=r.component,
-                shacl_path=r.path, value_term=r.value, focus_term=r.focus))
+                severity, focus, ident.value if ident is not None else None,
+                row_cache[row] if row is not None else None, path, value, dict(messages),
+                shape, rule, r.component, r.path, r.value, r.focus))
         out.sort(key=lambda f: (f.row if f.row is not None else -1, f.actie or "",
                                 f.severity != "Violation", f.shape, f.value or ""))
         return out
+
+
+def _first(terms: list[ox.Term]) -> ox.Term | None:
+    """The least of several values (deterministic), None when there is none."""
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else min(terms, key=str)
 
 
 def _plain(term: ox.Term | None) -> str | None:

@@ -1,13 +1,22 @@
 """A SHACL engine (Core + SHACL-SPARQL) that runs on pyoxigraph.
 
 General, not tied to vitaalkg's shapes. Shapes are parsed once into :class:`Shape` objects.
-Top-level shapes are *compiled to SPARQL*: the targets become one graph pattern, and each
-constraint component whose semantics SPARQL expresses directly (counts, class, datatype,
-node kind, ranges, lengths, patterns, languages, ``sh:in``, ``sh:hasValue``, SPARQL
-constraints) becomes one query that returns only the violations, for all focus nodes at once.
+Top-level shapes are *compiled to SPARQL* and evaluated for all focus nodes at once:
+
+* the targets become one graph pattern (target classes expanded to their subclasses in the
+  data graph first, so one class is a single triple pattern);
+* the checks of a node shape and its property shapes are batched per kind: every
+  ``sh:minCount 1`` in one pass over the focus nodes; every ``sh:maxCount`` as one union of
+  grouped counts of the paths alone, then restricted to focus nodes; every check of single
+  values (class, datatype, node kind, ranges, lengths, patterns, languages, ``sh:in``) as one
+  union over the paths alone that yields the failing *values*, and only those are joined back
+  to their focus nodes — so a conforming plan costs a scan per path, not a join per rule;
+* other counts, ``sh:hasValue`` and SPARQL constraints are one query each.
+
 Everything else (logical and shape-based components, ``sh:closed``, ``sh:qualifiedValueShape``,
 pair components, SPARQL-based constraint components) is evaluated node by node in Python on
-the same store, following the SHACL 1.0 recommendation.
+the same store, following the SHACL 1.0 recommendation. ``Validator(bulk=False)`` evaluates
+everything node by node; the tests check that both agree with each other and with pySHACL.
 """
 
 from __future__ import annotations
@@ -411,6 +420,32 @@ class Validator:
         return results
 
 
+@dataclass
+class _Batch:
+    """Checks of shapes that share focus nodes, to be run as a few combined queries."""
+
+    min_one: list[tuple[Shape, int]] = field(default_factory=list)
+    max: list[tuple[Shape, list[int]]] = field(default_factory=list)
+    values: list[tuple[Shape, str, str]] = field(default_factory=list)
+
+
+def _plain_path(path: Path) -> bool:
+    """A predicate or inverse predicate path: it never yields the same value twice."""
+    return path[0] == "pred" or (path[0] == "inv" and path[1][0] == "pred")
+
+
+def batch_safe(path: Path) -> bool:
+    """Paths cheap to evaluate over the whole graph (no ``*``, ``+``, ``?``): these checks
+    may be evaluated before being joined with the focus nodes."""
+    if path[0] == "pred":
+        return True
+    if path[0] == "inv":
+        return batch_safe(path[1])
+    if path[0] in ("seq", "alt"):
+        return all(batch_safe(p) for p in path[1])
+    return False
+
+
 class _Run:
     """One validation: a data graph and the caches that belong to it."""
 
@@ -420,6 +455,7 @@ class _Run:
         self.data = data
         self.g = Graph(data)
         self.superclasses: dict[ox.Term, set[ox.Term]] = {}
+        self.subclasses: dict[ox.Term, list[ox.Term]] = {}
         self.conform_cache: dict[tuple[ox.Term, ox.Term], bool] = {}
         self.depth = 0
 
@@ -432,12 +468,38 @@ class _Run:
         except SyntaxError as exc:
             raise ShaclError(f"ongeldige SPARQL in de shapes: {exc}") from exc
 
+    def subclass_closure(self, cls: ox.Term) -> list[ox.Term]:
+        """``cls`` and every class below it (``rdfs:subClassOf*`` in the data graph)."""
+        if cls not in self.subclasses:
+            found: dict[ox.Term, None] = {cls: None}
+            for row in self.data.query(
+                    f"SELECT DISTINCT ?c WHERE {{ ?c <{RDFS}subClassOf>+ {sparql_term(cls)} }}"):
+                found[row[0]] = None
+            self.subclasses[cls] = list(found)
+        return self.subclasses[cls]
+
     def target_pattern(self, shape: Shape) -> str | None:
-        """A group graph pattern binding ?this to the focus nodes (None if not expressible)."""
+        """A group graph pattern binding ?this to the focus nodes (None if not expressible).
+
+        The subclasses of a target class are looked up once per data graph, so the common
+        case (one target class without subclasses) is a single triple pattern that the query
+        optimiser can join freely, rather than a ``DISTINCT`` subquery over a property path.
+        """
         parts = []
         for kind, t in shape.targets:
             if kind == "targetClass":
-                parts.append(f"{{ ?this <{RDF}type>/<{RDFS}subClassOf>* {sparql_term(t)} }}")
+                if isinstance(t, ox.Literal):
+                    continue  # no node is an instance of a literal
+                if isinstance(t, ox.BlankNode):
+                    return None
+                classes = self.subclass_closure(t)
+                if len(classes) == 1:
+                    parts.append(f"{{ ?this <{RDF}type> {sparql_term(t)} }}")
+                else:
+                    if any(isinstance(c, ox.BlankNode) for c in classes):
+                        return None
+                    parts.append(f"{{ ?this <{RDF}type> ?t_c FILTER (?t_c IN ("
+                                 + ", ".join(sparql_term(c) for c in classes) + ")) }")
             elif kind == "targetSubjectsOf":
                 parts.append(f"{{ ?this {sparql_term(t)} ?t_o }}")
             elif kind == "targetObjectsOf":
@@ -447,7 +509,9 @@ class _Run:
                     return None
                 parts.append(f"{{ BIND({sparql_term(t)} AS ?this) }}")
         if not parts:
-            return None
+            return None if not shape.targets else "{ FILTER (false) }"
+        if len(parts) == 1 and parts[0].startswith(f"{{ ?this <{RDF}type> <"):
+            return parts[0][2:-2] + " ."  # distinct by itself: one triple pattern
         return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
 
     def focus_nodes(self, shape: Shape) -> list[ox.Term]:
@@ -457,7 +521,7 @@ class _Run:
                 nodes[t] = None
         pattern = self.target_pattern(shape)
         if pattern is not None:
-            for row in self.select(f"SELECT ?this WHERE {pattern}"):
+            for row in self.select(f"SELECT ?this WHERE {{ {pattern} }}"):
                 nodes[row[0]] = None
         else:
             for kind, t in shape.targets:
@@ -482,17 +546,33 @@ class _Run:
         return self.validate_bulk(shape, pattern)
 
     def validate_bulk(self, shape: Shape, pattern: str) -> list[Result]:
-        """Compile what SPARQL can say into queries over all focus nodes; the rest per node."""
+        """Compile what SPARQL can say into queries over all focus nodes; the rest per node.
+
+        The simple checks of a shape and of its property shapes (same focus nodes) are
+        batched: every ``sh:minCount 1`` in one pass over the focus nodes, every
+        ``sh:maxCount`` in one union of grouped counts, every value check (class, datatype,
+        node kind, ranges, lengths, pattern, languages, ``sh:in``) in one union.
+        """
+        batch = _Batch()
+        results = self.bulk_shape(shape, pattern, batch)
+        return results + self.run_batch(batch, pattern)
+
+    def bulk_shape(self, shape: Shape, pattern: str, batch: _Batch) -> list[Result]:
         results: list[Result] = []
         rest: dict[str, list[ox.Term]] = {}
+        counted = shape.path is not None and (
+            "minCount" in shape.params or "maxCount" in shape.params)
+        if counted:
+            results += self.bulk_counts(shape, pattern, batch)
+        batchable = shape.path is not None and batch_safe(shape.path)
         for name, values in shape.params.items():
-            if name in SECONDARY:
+            if name in SECONDARY or (counted and name in ("minCount", "maxCount")):
                 continue
             if name == "property":
                 for child in values:
                     ps = self.sg.shape(child)
                     if not ps.deactivated and not shape.is_property:
-                        results += self.validate_bulk(ps, pattern)
+                        results += self.bulk_shape(ps, pattern, batch)
                     elif not ps.deactivated:
                         rest.setdefault(name, []).append(child)
                 continue
@@ -501,14 +581,17 @@ class _Run:
                 if compiled is None:
                     rest.setdefault(name, []).append(value)
                     continue
-                query, component, has_value = compiled
+                query, component, has_value, cond = compiled
+                if cond is not None and batchable:
+                    batch.values.append((shape, component, cond))
+                    continue
                 for row in self.select(query):
                     results.append(self.result(shape, component, row[0],
                                                row[1] if has_value else None))
         for sc in shape.sparql:
             results += self.sparql_bulk(shape, sc, pattern)
         if rest or shape.components:
-            focus = [row[0] for row in self.select(f"SELECT ?this WHERE {pattern}")]
+            focus = [row[0] for row in self.select(f"SELECT ?this WHERE {{ {pattern} }}")]
             for f in focus:
                 values = self.value_nodes(shape, f)
                 for name, params in rest.items():
@@ -517,24 +600,133 @@ class _Run:
                 results += self.sparql_components(shape, f, values)
         return results
 
+    def bulk_counts(self, shape: Shape, pattern: str, batch: _Batch) -> list[Result]:
+        """sh:minCount and sh:maxCount of a property shape, for all focus nodes at once.
+
+        ``sh:minCount 1`` (no value at all) and ``sh:maxCount`` on a simple path go to the
+        batch; other bounds are one grouped count per shape (the count is returned, so each
+        bound is checked in Python).
+        """
+        assert shape.path is not None
+        path = path_sparql(shape.path)
+        mins = [int(v.value) for v in shape.params.get("minCount", [])]
+        maxs = [int(v.value) for v in shape.params.get("maxCount", [])]
+        if 1 in mins:
+            batch.min_one.append((shape, mins.count(1)))
+        mins = [n for n in mins if n > 1]  # minCount 0 never fails
+        if maxs and batch_safe(shape.path):
+            batch.max.append((shape, maxs))
+            maxs = []
+        if not mins and not maxs:
+            return []
+        c_min, c_max = SH + "MinCountConstraintComponent", SH + "MaxCountConstraintComponent"
+        count = "COUNT(DISTINCT ?v)"
+        having = " || ".join([f"{count} < {n}" for n in mins] + [f"{count} > {n}" for n in maxs])
+        query = (f"SELECT ?this ({count} AS ?n) WHERE {{ {pattern} "
+                 f"OPTIONAL {{ ?this {path} ?v }} }} GROUP BY ?this HAVING ({having})")
+        out: list[Result] = []
+        for row in self.select(query):
+            n = int(row[1].value)
+            out += [self.result(shape, c_min, row[0]) for m in mins if n < m]
+            out += [self.result(shape, c_max, row[0]) for m in maxs if n > m]
+        return out
+
+    def run_batch(self, batch: _Batch, pattern: str) -> list[Result]:
+        out: list[Result] = []
+        if batch.min_one:
+            comp = SH + "MinCountConstraintComponent"
+            flags = " ".join(f"BIND (NOT EXISTS {{ ?this {path_sparql(s.path)} ?b_v{i} }} "
+                             f"AS ?b_m{i})" for i, (s, _) in enumerate(batch.min_one))
+            test = " || ".join(f"?b_m{i}" for i in range(len(batch.min_one)))
+            names = " ".join(f"?b_m{i}" for i in range(len(batch.min_one)))
+            for row in self.select(f"SELECT ?this {names} WHERE {{ {pattern} {flags} "
+                                   f"FILTER ({test}) }}"):
+                for i, (shape, times) in enumerate(batch.min_one):
+                    if row[i + 1] == TRUE:
+                        out += [self.result(shape, comp, row[0])] * times
+        if batch.max:
+            out += self.batch_max(batch.max, pattern)
+        if batch.values:
+            out += self.batch_values(batch.values, pattern)
+        return out
+
+    def batch_max(self, checks: list[tuple[Shape, list[int]]], pattern: str) -> list[Result]:
+        """Every sh:maxCount at once: first the nodes with too many values (grouped counts of
+        the paths alone, cheap), then which of those are focus nodes."""
+        comp = SH + "MaxCountConstraintComponent"
+        groups = []
+        for i, (s, maxs) in enumerate(checks):
+            assert s.path is not None
+            # a predicate path cannot repeat a value, so no DISTINCT is needed to count
+            count = "COUNT(?v)" if _plain_path(s.path) else "COUNT(DISTINCT ?v)"
+            groups.append(f"{{ SELECT ?this ({i} AS ?b_k) ({count} AS ?b_n) WHERE "
+                          f"{{ ?this {path_sparql(s.path)} ?v }} GROUP BY ?this "
+                          f"HAVING ({count} > {min(maxs)}) }}")
+        candidates = [(row[0], int(row[1].value), int(row[2].value)) for row in self.select(
+            "SELECT ?this ?b_k ?b_n WHERE { " + " UNION ".join(groups) + " }")]
+        if not candidates:
+            return []
+        focus = self.focus_among([c[0] for c in candidates], pattern)
+        out: list[Result] = []
+        for node, k, n in candidates:
+            if node in focus:
+                shape, maxs = checks[k]
+                out += [self.result(shape, comp, node) for m in maxs if n > m]
+        return out
+
+    def batch_values(self, checks: list[tuple[Shape, str, str]], pattern: str) -> list[Result]:
+        """Every check of single values at once: first the distinct values that fail (over the
+        paths alone, cheap), then the focus nodes that have them."""
+        branches = " UNION ".join(
+            f"{{ ?b_x {path_sparql(s.path)} ?v . {cond} BIND ({i} AS ?b_k) }}"  # type: ignore[arg-type]
+            for i, (s, _, cond) in enumerate(checks))
+        bad: dict[int, list[ox.Term]] = {}
+        for row in self.select(f"SELECT DISTINCT ?b_k ?v WHERE {{ {branches} }}"):
+            bad.setdefault(int(row[0].value), []).append(row[1])
+        out: list[Result] = []
+        for k, values in sorted(bad.items()):
+            shape, comp, cond = checks[k]
+            path = path_sparql(shape.path)  # type: ignore[arg-type]
+            if len(values) <= 1000 and not any(isinstance(v, ox.BlankNode) for v in values):
+                query = ("SELECT DISTINCT ?this ?v WHERE { VALUES ?v { "
+                         + " ".join(sparql_term(v) for v in values)
+                         + f" }} ?this {path} ?v . {pattern} }}")
+            else:
+                query = f"SELECT DISTINCT ?this ?v WHERE {{ {pattern} ?this {path} ?v . {cond} }}"
+            for row in self.select(query):
+                out.append(self.result(shape, comp, row[0], row[1]))
+        return out
+
+    def focus_among(self, nodes: list[ox.Term], pattern: str) -> set[ox.Term]:
+        """Which of ``nodes`` are focus nodes of ``pattern``."""
+        unique = list(dict.fromkeys(nodes))
+        if len(unique) <= 5000 and not any(isinstance(n, ox.BlankNode) for n in unique):
+            values = " ".join(sparql_term(n) for n in unique)
+            query = f"SELECT ?this WHERE {{ VALUES ?this {{ {values} }} {pattern} }}"
+        else:
+            query = f"SELECT ?this WHERE {{ {pattern} }}"
+        return {row[0] for row in self.select(query)}
+
     def compile(self, shape: Shape, name: str, value: ox.Term,
-                pattern: str) -> tuple[str, str, bool] | None:
-        """(query, component IRI, whether rows carry a value) or None when not compiled."""
+                pattern: str) -> tuple[str, str, bool, str | None] | None:
+        """(query, component IRI, whether rows carry a value, the FILTER on ?v when the check
+        is about one value at a time) or None when not compiled."""
         p = shape.params
         path = path_sparql(shape.path) if shape.path else None
         step = f"?this {path} ?v ." if path else "BIND(?this AS ?v)"
         comp = SH + name[0].upper() + name[1:] + "ConstraintComponent"
         cond: str | None = None
-        if name in ("minCount", "maxCount") and path:
-            n = int(value.value)
-            if name == "minCount":
-                return (f"SELECT ?this WHERE {{ {pattern} OPTIONAL {{ ?this {path} ?v }} }} "
-                        f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})", comp, False)
-            return (f"SELECT ?this WHERE {{ {pattern} ?this {path} ?v }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {n})", comp, False)
         if name == "class":
-            cond = (f"FILTER NOT EXISTS {{ ?v <{RDF}type>/<{RDFS}subClassOf>* "
-                    f"{sparql_term(value)} }}")
+            if isinstance(value, ox.Literal):
+                cond = "FILTER (true)"  # nothing is an instance of a literal
+            elif isinstance(value, ox.BlankNode):
+                return None
+            else:
+                classes = self.subclass_closure(value)
+                if any(isinstance(c, ox.BlankNode) for c in classes):
+                    return None
+                cond = (f"FILTER NOT EXISTS {{ ?v <{RDF}type> ?t_vc FILTER (?t_vc IN ("
+                        + ", ".join(sparql_term(c) for c in classes) + ")) }")
         elif name == "datatype" and isinstance(value, ox.NamedNode):
             dt = value.value
             if dt == LANG_STRING:
@@ -585,12 +777,13 @@ class _Run:
                 return None
             if path is None:
                 return (f"SELECT ?this WHERE {{ {pattern} FILTER (!sameTerm(?this, "
-                        f"{sparql_term(value)})) }}", comp, False)
+                        f"{sparql_term(value)})) }}", comp, False, None)
             return (f"SELECT ?this WHERE {{ {pattern} FILTER NOT EXISTS {{ ?this {path} ?hv . "
-                    f"FILTER (sameTerm(?hv, {sparql_term(value)})) }} }}", comp, False)
+                    f"FILTER (sameTerm(?hv, {sparql_term(value)})) }} }}", comp, False, None)
         if cond is None:
             return None
-        return f"SELECT DISTINCT ?this ?v WHERE {{ {pattern} {step} {cond} }}", comp, True
+        return (f"SELECT DISTINCT ?this ?v WHERE {{ {pattern} {step} {cond} }}", comp, True,
+                cond)
 
     def sparql_bulk(self, shape: Shape, sc: SparqlConstraint, pattern: str) -> list[Result]:
         query = self.prepare(sc.query, shape)
