@@ -11,6 +11,7 @@ has a dataset of its own. Modules in ``EMBEDDED_ONLY`` run on the embedded store
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -170,3 +171,23 @@ def live_server(backend: str, tmp_path_factory: pytest.TempPathFactory
         yield server.start()
     finally:
         server.stop()
+
+
+# -- headless Chromium (Debian's package, driven by Playwright; never 'playwright install') ------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the browser tests."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from .cli_options import StoreOpt, settings_for
 from .config import Settings
 from .store import EmbeddedStore, StoreError, open_store
 
@@ -23,10 +24,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Map van de store (standaard: de datamap van de gebruiker)."),
-]
 
 
 class OutputFormat(StrEnum):
@@ -41,13 +38,6 @@ class ExportFormat(StrEnum):
     jsonld = "jsonld"
     trig = "trig"
     nquads = "nquads"
-
-
-def settings_for(store: Path | None) -> Settings:
-    settings = Settings()
-    if store is not None:
-        settings.store_path = store
-    return settings
 
 
 def fail(message: str, code: int = 2) -> None:

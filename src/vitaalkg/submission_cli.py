@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from .auth import TokenError, TokenRegistry, token_file
+from .cli_options import StoreOpt, settings_for
 from .config import Settings
 
 BACKUP_MAGIC = "# vitaalkg-backup"
@@ -29,22 +30,11 @@ HEADER_RE = re.compile(r"^# vitaalkg-backup v1 quads=(\d+) graphs=(\d+) base=(\S
 
 EXIT_STORED, EXIT_REFUSED, EXIT_UNREADABLE, EXIT_FORBIDDEN, EXIT_ERROR = 0, 1, 2, 3, 4
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option("--store", help="Map van de store (standaard: de datamap van de gebruiker)."),
-]
 
 
 class Visibility(StrEnum):
     public = "public"
     restricted = "restricted"
-
-
-def _settings(store: Path | None) -> Settings:
-    settings = Settings()
-    if store is not None:
-        settings.store_path = store
-    return settings
 
 
 def _fail(message: str, code: int = EXIT_UNREADABLE) -> None:
@@ -187,7 +177,7 @@ def submit(
         status, body = _submit_remote(server, file, data, token or "", visibility=vis,
                                       allow_warnings=allow_warnings)
     else:
-        status, body = _submit_local(_settings(store), file, data, token or "",
+        status, body = _submit_local(settings_for(store), file, data, token or "",
                                      visibility=vis, allow_warnings=allow_warnings)
     raise typer.Exit(_print_outcome(status, body, output == "json"))
 
@@ -217,7 +207,7 @@ def token_create(
     store: StoreOpt = None,
 ) -> None:
     """Maak een token; het token zelf staat op de laatste regel (alleen nu te zien)."""
-    settings = _settings(store)
+    settings = settings_for(store)
     if (org is None) == (not team):
         _fail("geef óf --org óf --team / give either --org or --team")
     iri = organisation_iri(org, settings) if org else None
@@ -238,7 +228,7 @@ def token_revoke(
     store: StoreOpt = None,
 ) -> None:
     """Trek een token in (direct van kracht, ook voor een draaiende server)."""
-    registry = TokenRegistry(token_file(_settings(store)))
+    registry = TokenRegistry(token_file(settings_for(store)))
     try:
         record = registry.revoke(token)
     except TokenError as exc:
@@ -254,7 +244,7 @@ def token_list(
     store: StoreOpt = None,
 ) -> None:
     """Toon de tokens (id, organisatie, aangemaakt, ingetrokken); nooit de tokens zelf."""
-    registry = TokenRegistry(token_file(_settings(store)))
+    registry = TokenRegistry(token_file(settings_for(store)))
     try:
         records = registry.list()
     except TokenError as exc:
@@ -281,7 +271,7 @@ def backup(
     Tokens horen er niet bij (zie 'vitaalkg token')."""
     import pyoxigraph as ox
 
-    settings = _settings(store)
+    settings = settings_for(store)
     st = _open_store(settings)
     data = st.dump("nquads")
     quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
@@ -358,7 +348,7 @@ def restore(
     dan in één transactie de store vervangen). De server moet gestopt zijn."""
     from .plans import invalidate
 
-    settings = _settings(store)
+    settings = settings_for(store)
     try:
         quads, graphs = read_backup(file, settings.base)
     except OSError as exc:
