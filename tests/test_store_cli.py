@@ -193,3 +193,24 @@ def test_check_catches_planted_contradiction(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stdout + result.stderr
     assert "NIET consistent" in result.stdout
     assert "Amsterdam-Amstelland" in result.stdout  # the contradiction is named in plain words
+
+
+def test_service_start_reloads_changed_source_files(tmp_path: Path) -> None:
+    """A store loaded from older data files is refreshed when the files change."""
+    from vitaalkg.loader import ensure_loaded
+
+    root = copy_project(tmp_path)
+    settings = Settings()
+    settings.root = root
+    settings.store_path = tmp_path / "store"
+    store = EmbeddedStore(settings.store_path)
+    assert ensure_loaded(store, settings) is not None, "first start loads"
+    assert ensure_loaded(store, settings) is None, "unchanged files: nothing to do"
+    regions = root / "data" / "regions.ttl"
+    regions.write_text(regions.read_text(encoding="utf-8").replace(
+        "Amsterdam-Amstelland", "Amsterdam-Amstelland-Gewijzigd"), encoding="utf-8")
+    assert ensure_loaded(store, settings) is not None, "a changed file triggers a reload"
+    assert store.ask('ASK { ?s ?p "Veiligheidsregio Amsterdam-Amstelland-Gewijzigd"@nl }')
+    total = store.triple_count()
+    assert ensure_loaded(store, settings) is None
+    assert store.triple_count() == total

@@ -6,6 +6,8 @@ its file name and line) leaves the store as it was. Reloading replaces graphs, n
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,12 +84,44 @@ def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
     return loaded
 
 
-def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph] | None:
-    """Load the knowledge base on first start (when the store has no source graphs)."""
-    prefix = f"{settings.base}graph/"
-    if any(g.startswith(prefix) for g in store.graphs()):
+def _fingerprint(settings: Settings) -> dict[str, str]:
+    """SHA-256 of every source file, by graph IRI (plus the base the IRIs were written for)."""
+    prints = {graph: hashlib.sha256(path.read_bytes()).hexdigest()
+              for graph, path in source_files(settings)}
+    prints["base"] = settings.base
+    return prints
+
+
+def _state_file(settings: Settings) -> Path | None:
+    """Where the fingerprint of the last load is kept: beside the store directory."""
+    if settings.store_path is None:
         return None
-    return load_all(store, settings)
+    path = Path(settings.store_path)
+    return path.parent / (path.name + "-sources.json")
+
+
+def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph] | None:
+    """Load the knowledge base on first start, and again when a source file has changed
+    since the last load (so an upgraded ``data/`` is never served stale)."""
+    prefix = f"{settings.base}graph/"
+    loaded_before = any(g.startswith(prefix) for g in store.graphs())
+    state = _state_file(settings)
+    current = _fingerprint(settings)
+    if loaded_before and state is not None and state.exists():
+        try:
+            if json.loads(state.read_text(encoding="utf-8")) == current:
+                return None
+        except ValueError:
+            pass
+    elif loaded_before and state is None:
+        return None
+    loaded = load_all(store, settings)
+    if state is not None:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        tmp = state.with_suffix(".tmp")
+        tmp.write_text(json.dumps(current, indent=1), encoding="utf-8")
+        tmp.replace(state)
+    return loaded
 
 
 def timed_load(settings: Settings) -> float:
