@@ -181,9 +181,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the browser tests."""
+    """A headless Chromium for the browser tests of one module. Module scope, not session:
+    Playwright's sync API keeps an event loop running while it is open, which would break
+    ``asyncio.run`` in later tests."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
