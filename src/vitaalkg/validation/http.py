@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ..remote import knowledge_store
 from . import report as rep
 from .engine import PlanValidator
-from .inputs import InputError, read_plan
+from .inputs import InputError, PlanInput, read_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -38,9 +38,18 @@ def _negotiate(accept: str) -> str:
     return best
 
 
-def _error(exc: InputError, lang: str) -> JSONResponse:
+def input_error_response(exc: InputError, lang: str) -> JSONResponse:
+    """The JSON answer (400/413/415) for a plan that cannot be read."""
     return JSONResponse({"error": exc.message if lang == "nl" else exc.message_en,
                          "status": exc.status}, status_code=exc.status)
+
+
+async def read_request_plan(request: Request, settings: Any) -> tuple[bytes, str, PlanInput]:
+    """(raw bytes, file name, parsed plan) of a request body; raises InputError."""
+    limit = settings.max_upload_bytes
+    data, name, ctype = await _body(request, limit)
+    plan = read_plan(data, name or "plan", ctype, base=settings.base, limit=limit)
+    return data, name, plan
 
 
 async def _body(request: Request, limit: int) -> tuple[bytes, str, str | None]:
@@ -102,12 +111,10 @@ def install(app: FastAPI) -> None:
             alias="reference-date", description="Peildatum (standaard vandaag)")] = None,
     ) -> Response:
         settings = app.state.settings
-        limit = settings.max_upload_bytes
         try:
-            data, name, ctype = await _body(request, limit)
-            plan = read_plan(data, name or "plan", ctype, base=settings.base, limit=limit)
+            _, name, plan = await read_request_plan(request, settings)
         except InputError as exc:
-            return _error(exc, lang)
+            return input_error_response(exc, lang)
         from starlette.concurrency import run_in_threadpool
 
         report = await run_in_threadpool(validator().validate, plan, reference_date)

@@ -28,8 +28,8 @@ from ..remote import knowledge_store
 from ..submission import Refusal, submit_plan, version_json
 from ..validation import report as rep
 from ..validation.engine import PlanValidator
-from ..validation.http import _body
-from ..validation.inputs import InputError, read_plan
+from ..validation.http import input_error_response, read_request_plan
+from ..validation.inputs import InputError
 from .access import dataset_for_request, principal_from_request, unauthorized
 from .negotiation import best_match
 
@@ -90,14 +90,10 @@ def install(app: FastAPI) -> None:
         if principal.anonymous:
             raise unauthorized("een token is nodig om een plan in te dienen",
                                "a token is needed to submit a plan", "invalid_request")
-        settings = app.state.settings
-        limit = settings.max_upload_bytes
         try:
-            data, name, ctype = await _body(request, limit)
-            plan = read_plan(data, name or "plan", ctype, base=settings.base, limit=limit)
+            data, name, plan = await read_request_plan(request, app.state.settings)
         except InputError as exc:
-            return JSONResponse({"error": exc.message if lang == "nl" else exc.message_en,
-                                 "status": exc.status}, status_code=exc.status)
+            return input_error_response(exc, lang)
         try:
             done = await run_in_threadpool(
                 lambda: submit_plan(registry(request), plan, principal, validator(app),
