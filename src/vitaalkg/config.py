@@ -62,6 +62,9 @@ class Settings:
         default_factory=lambda: _env_int("VITAALKG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     )
     query_workers: int = field(default_factory=lambda: _env_int("VITAALKG_QUERY_WORKERS", 2))
+    query_memory_quads: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

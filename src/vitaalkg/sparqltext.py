@@ -95,3 +95,23 @@ def variables(text: str) -> list[str]:
         if token.kind == "var":
             seen.setdefault(token.text[1:], None)
     return list(seen)
+
+
+def capped_select(query: str, rows: int) -> str:
+    """A SELECT without a LIMIT (or final VALUES) of its own gets ``LIMIT rows``: the same
+    answer up to ``rows`` solutions, so a remote server need not produce a huge result just
+    for it to be refused as too large. Not with ORDER BY (sorting needs every row anyway, and
+    Virtuoso caps the rows of a sorted LIMIT)."""
+    if query_form(query) != "SELECT":
+        return query
+    depth, closed_groups = 0, 0
+    for token in tokenize(query):
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+            closed_groups += depth == 0
+        elif depth == 0 and closed_groups and token.kind == "word" \
+                and token.text.upper() in ("LIMIT", "VALUES", "ORDER"):
+            return query
+    return f"{query}\nLIMIT {rows}"

@@ -7,9 +7,11 @@ event loop (no thread blocks, the loop stays free); when the time limit passes i
 (SIGKILL), answers with :class:`QueryTimeout`, and starts a replacement in the background.
 
 Data: each worker holds its own view of the store, tagged with a *generation*.
-- On-disk store: the worker opens ``Store.read_only(path)``, a consistent snapshot of the
-  server's RocksDB store as of opening (it also sees writes not yet flushed); reopening costs a few
-  milliseconds and shares the data files (no copy in memory).
+- On-disk store: the worker opens ``Store.read_only`` on a RocksDB checkpoint of the server's
+  store for that generation (hard links, a few milliseconds). When the store holds at most
+  ``memory_quads`` quads (``VITAALKG_QUERY_MEMORY_QUADS``, default 500,000; 0 = never) the worker
+  then copies the checkpoint into an in-memory store in the background and answers from that once
+  it is complete (1.5-4x faster evaluation; ~600 bytes of memory per quad per worker).
 - In-memory store: the server dumps N-Quads to a temporary file once per generation and each worker
   loads it into its own in-memory store.
 The generation is ``store.generation`` when the store keeps such a counter, plus a counter that
@@ -39,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..sparqltext import query_form, tokenize
+from ..sparqltext import capped_select, tokenize
 
 LOAD_TIMEOUT = 300.0
 
@@ -158,8 +160,8 @@ class _WorkerProcess:
         if message[0] != "ready":
             raise RuntimeError(f"query worker: unexpected {message!r}")
 
-    def load(self, generation: Any, kind: str, path: str) -> None:
-        self.writer.send(("load", generation, kind, path))
+    def load(self, generation: Any, kind: str, path: str, memory_quads: int = 0) -> None:
+        self.writer.send(("load", generation, kind, path, memory_quads))
         if not self.reader.poll(LOAD_TIMEOUT):
             raise RuntimeError("query worker did not load the data")
         message = self.reader.recv()
@@ -181,8 +183,10 @@ class QueryPool:
     """``size`` worker processes serving queries against ``store`` with a time and size limit."""
 
     def __init__(self, store: Any, *, size: int = 2, timeout: float = 10.0,
-                 max_results: int = 100_000, cache_bytes: int = 0) -> None:
+                 max_results: int = 100_000, cache_bytes: int = 0,
+                 memory_quads: int = 0) -> None:
         self.store = store
+        self.memory_quads = memory_quads
         self.size = max(1, size)
         self.timeout = timeout
         self.max_results = max_results
@@ -259,7 +263,7 @@ class QueryPool:
         generation = self.generation()
         if worker.generation != generation:
             kind, path = self._source(generation)
-            worker.load(generation, kind, path)
+            worker.load(generation, kind, path, self.memory_quads)
 
     def _spawn(self) -> _WorkerProcess:
         worker = _WorkerProcess()
@@ -312,7 +316,11 @@ class QueryPool:
                 if self._closed:
                     self._discard(worker)
                     return
-                loop.call_soon_threadsafe(self._idle.put_nowait, worker)  # type: ignore[union-attr]
+                try:
+                    loop.call_soon_threadsafe(self._idle.put_nowait,  # type: ignore[union-attr]
+                                              worker)
+                except RuntimeError:  # the loop closed meanwhile (a test's loop, a shutdown)
+                    self._discard(worker)
                 return
 
         threading.Thread(target=run, name="vitaalkg-query-worker-spawn", daemon=True).start()
@@ -408,26 +416,6 @@ class QueryPool:
         finally:
             loop.remove_reader(fd)
         return worker.reader.recv()
-
-
-def capped_select(query: str, rows: int) -> str:
-    """A SELECT without a LIMIT (or final VALUES) of its own gets ``LIMIT rows``: the same
-    answer up to ``rows`` solutions, so a remote server need not produce a huge result just
-    for it to be refused as too large. Not with ORDER BY (sorting needs every row anyway, and
-    Virtuoso caps the rows of a sorted LIMIT)."""
-    if query_form(query) != "SELECT":
-        return query
-    depth, closed_groups = 0, 0
-    for token in tokenize(query):
-        if token.text == "{":
-            depth += 1
-        elif token.text == "}":
-            depth -= 1
-            closed_groups += depth == 0
-        elif depth == 0 and closed_groups and token.kind == "word" \
-                and token.text.upper() in ("LIMIT", "VALUES", "ORDER"):
-            return query
-    return f"{query}\nLIMIT {rows}"
 
 
 class DirectRunner:

@@ -5,9 +5,13 @@ Run as ``python -m vitaalkg.web.query_worker``. It talks to the server over stdi
 process when a query runs past the time limit; nothing here has to cooperate for that.
 
 Messages from the server:
-- ``("load", generation, kind, path)``: open the data of ``generation``: ``kind`` is ``"rocksdb"``
-  (``Store.read_only(path)``: a snapshot of the server's on-disk store) or ``"dump"`` (an N-Quads
-  file loaded into an in-memory store). Answer ``("loaded", generation, seconds)``.
+- ``("load", generation, kind, path, memory_quads)``: open the data of ``generation``: ``kind`` is
+  ``"rocksdb"`` (``Store.read_only(path)``: a checkpoint of the server's on-disk store) or
+  ``"dump"`` (an N-Quads file loaded into an in-memory store). Answer ``("loaded", generation,
+  seconds)``. With ``memory_quads`` > 0 and a checkpoint of at most that many quads, a background
+  thread then copies the checkpoint into an in-memory store and the worker switches to it once
+  the copy is complete: queries answer from the checkpoint at once (read-after-write) and 1.5-4x
+  faster from memory a moment later (RocksDB index lookups cost ~10 µs each, in memory ~1 µs).
 - ``("query", job)``: run ``job`` (a :class:`QueryJob` as dict) and answer ``("ok", media_type,
   body, count)`` or ``("error", code, message)``.
 """
@@ -25,6 +29,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
+
+from vitaalkg.sparqltext import capped_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RESULT_TYPES = {
@@ -130,6 +136,47 @@ def _rows(solutions: Any, names: list[str], limit: int) -> list[list[Any]]:
     return rows
 
 
+NATIVE_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+def count_rows(body: bytes, fmt: str) -> int:
+    """The number of solutions in a SELECT result serialized by Oxigraph in ``fmt``.
+
+    Counted on the bytes where the syntax makes that exact (TSV escapes line breaks in
+    literals; XML escapes ``<``; JSON escapes every quote inside a string, so ``{"`` only occurs
+    as structure); otherwise, and for the rare shapes that would confuse the count (an empty
+    row, a triple term, a quoted CSV field), the result is parsed.
+    """
+    if fmt == "tsv":
+        return max(0, body.count(b"\n") - 1)
+    if fmt == "xml":
+        return body.count(b"<result>")
+    if fmt == "csv":
+        if b'"' not in body:
+            return max(0, body.count(b"\r\n") - 1)
+        reader = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
+        return max(0, sum(1 for _ in reader) - 1)
+    if fmt == "json" and b"{}" not in body and b'"triple"' not in body:
+        # '{"' opens the document, "head", "results", every row and every term
+        return body.count(b'{"') - 3 - body.count(b'{"type":"')
+    return sum(1 for _ in ox.parse_query_results(body, format=NATIVE_FORMATS[fmt]))
+
+
+def serialize_native(solutions: Any, fmt: str, limit: int) -> tuple[bytes, int]:
+    """A SELECT result serialized by Oxigraph itself (no Python object per term: 3-4x faster
+    than :func:`serialize_solutions` on large results), and its number of rows."""
+    body = solutions.serialize(format=NATIVE_FORMATS[fmt])
+    count = count_rows(body, fmt)
+    if count > limit:
+        raise TooManyResults(limit)
+    return body, count
+
+
 def serialize_solutions(solutions: Any, fmt: str, limit: int) -> tuple[bytes, int]:
     """A SELECT result in ``fmt`` (json, xml, csv, tsv) and its number of rows."""
     names = [v.value for v in solutions.variables]
@@ -205,19 +252,58 @@ class Worker:
     def __init__(self) -> None:
         self.store: ox.Store | None = None
         self.generation: Any = None
+        self.in_memory = False
+        self._lock = threading.Lock()
+        self._wanted = threading.Condition(self._lock)
+        self._copy_request: tuple[Any, ox.Store, int] | None = None
+        self._copier: threading.Thread | None = None
 
-    def load(self, generation: Any, kind: str, path: str) -> float:
+    def load(self, generation: Any, kind: str, path: str, memory_quads: int = 0) -> float:
         start = time.perf_counter()
         if kind == "rocksdb":
             store = ox.Store.read_only(path)
+            in_memory = False
         else:
             store = ox.Store()
             store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
-        self.store, self.generation = store, generation
+            in_memory = True
+        with self._lock:
+            self.store, self.generation, self.in_memory = store, generation, in_memory
+            if not in_memory and memory_quads > 0:
+                self._copy_request = (generation, store, memory_quads)
+                self._wanted.notify()
+                if self._copier is None:
+                    self._copier = threading.Thread(target=self._copy_loop, daemon=True,
+                                                    name="vitaalkg-memory-copy")
+                    self._copier.start()
         return time.perf_counter() - start
 
+    def _copy_loop(self) -> None:
+        """Copy the newest requested checkpoint into memory; switch to it if still current.
+        One thread, always the latest generation: a burst of writes costs one copy, not many."""
+        while True:
+            with self._lock:
+                while self._copy_request is None:
+                    self._wanted.wait()
+                generation, source, limit = self._copy_request
+                self._copy_request = None
+            try:
+                if len(source) > limit:
+                    continue
+                copy = ox.Store()
+                copy.bulk_load(source.dump(format=ox.RdfFormat.N_QUADS),
+                               format=ox.RdfFormat.N_QUADS)
+            except (OSError, ValueError, RuntimeError) as exc:  # keep the checkpoint
+                print(f"vitaalkg query worker: in-memory copy failed: {exc}", file=sys.stderr)
+                continue
+            with self._lock:
+                if self.generation == generation and self.store is source:
+                    self.store, self.in_memory = copy, True
+            del source, copy
+
     def query(self, job: dict[str, Any]) -> tuple:
-        if self.store is None:
+        store = self.store
+        if store is None:
             return ("error", "internal", "worker has no data")
         kwargs: dict[str, Any] = {}
         if job.get("default_graph") is not None:
@@ -229,14 +315,19 @@ class Worker:
         if job.get("substitutions"):
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in job["substitutions"].items()}
         limit = int(job["max_results"])
+        fmt = job["result_format"]
+        query = job["query"]
+        if fmt in NATIVE_FORMATS:  # at most limit + 1 rows are ever produced (unless sorted)
+            query = capped_select(query, limit + 1)
         try:
-            result = self.store.query(job["query"], **kwargs)
+            result = store.query(query, **kwargs)
             if isinstance(result, ox.QuerySolutions):
-                fmt = job["result_format"]
-                body, count = serialize_solutions(result, fmt, limit)
+                if fmt in NATIVE_FORMATS:
+                    body, count = serialize_native(result, fmt, limit)
+                else:
+                    body, count = serialize_solutions(result, fmt, limit)
                 return ("ok", RESULT_TYPES[fmt], body, count)
             if isinstance(result, ox.QueryBoolean):
-                fmt = job["result_format"]
                 return ("ok", RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), 1)
             media_type = job["graph_format"]
             body, count = serialize_triples(result, media_type, limit)
@@ -275,8 +366,8 @@ def main() -> None:
         op = message[0]
         try:
             if op == "load":
-                _, generation, kind, path = message
-                seconds = worker.load(generation, kind, path)
+                _, generation, kind, path, memory_quads = message
+                seconds = worker.load(generation, kind, path, memory_quads)
                 writer.send(("loaded", generation, seconds))
             elif op == "query":
                 writer.send(worker.query(message[1]))

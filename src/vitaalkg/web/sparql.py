@@ -294,7 +294,8 @@ def make_runner(store: Any, settings: Any) -> Any:
         cache_mb = float(os.environ.get("VITAALKG_QUERY_CACHE_MB", "64") or 0)
         pool = QueryPool(store, size=settings.query_workers, timeout=settings.query_timeout,
                          max_results=settings.max_results,
-                         cache_bytes=int(cache_mb * 1024 * 1024))
+                         cache_bytes=int(cache_mb * 1024 * 1024),
+                         memory_quads=settings.query_memory_quads)
         watch_writes(store, pool)
         return pool
     return DirectRunner(store, timeout=settings.query_timeout, max_results=settings.max_results)
