@@ -234,7 +234,8 @@ def test_openapi_has_one_path_per_query(plans_server):
     for name, nq in QUERIES.items():
         operation = spec["paths"][f"/queries/{name}"]["get"]
         names = {p["name"]: p for p in operation["parameters"]}
-        assert set(names) == {p.name for p in nq.parameters} | {"format"}
+        paging = {"page"} if nq.page_size else set()
+        assert set(names) == {p.name for p in nq.parameters} | {"format"} | paging
     params = {p["name"]: p for p in spec["paths"]["/queries/lac-doelen"]["get"]["parameters"]}
     assert params["jaar"]["schema"]["type"] == "integer"
     params = {p["name"]: p
@@ -359,3 +360,239 @@ def test_reference_date_defaults_to_today(plans_store):
     rows = list(plans_store.query(nq.text, substitutions=nq.bind({})))
     assert rows and {r["peildatum"].value for r in rows} == {today}
     assert all(r["deadline"].value < today for r in rows)
+
+
+# -- pagination (#+ pagination: N) ----------------------------------------------------------
+def _write(tmp_path: Path, body: str, name: str = "gepagineerd.rq") -> Path:
+    path = tmp_path / name
+    path.write_text("#+ summary: t\n" + body)
+    return path
+
+
+def test_pagination_decorator():
+    nq = QUERIES["acties-te-laat"]
+    assert nq.page_size == 100 and nq.to_json()["pageSize"] == 100
+    assert QUERIES["lac-doelen"].page_size is None and QUERIES["lac-doelen"].to_json()[
+        "pageSize"] is None
+    assert nq.page_text(1).endswith("\nLIMIT 100 OFFSET 0\n")
+    assert nq.page_text(3).endswith("\nLIMIT 100 OFFSET 200\n")
+    assert nq.page_text(2).startswith(nq.text.rstrip())
+    other = nq.page_text(2, base="http://localhost:8000/")
+    assert "<http://localhost:8000/def/>" in other and other.endswith("OFFSET 100\n")
+    with pytest.raises(NamedQueryError, match="geen paginering"):
+        QUERIES["lac-doelen"].page_text(1)
+
+
+def test_paginated_file_ends_with_a_comment(tmp_path: Path, kb):
+    """LIMIT/OFFSET go on a line of their own: a trailing comment cannot swallow them."""
+    nq = parse_named_query(_write(tmp_path, (
+        "#+ pagination: 2\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?r ?n WHERE { ?r skos:notation ?n } ORDER BY ?n ?r  # vaste volgorde")))
+    assert nq.page_size == 2
+    assert len(list(kb.query(nq.page_text(1)))) == 2
+    everything = [tuple(map(str, (r["r"], r["n"]))) for r in kb.query(nq.text)]
+    assert len(everything) > 4
+    pages = [tuple(map(str, (r["r"], r["n"]))) for k in (1, 2)
+             for r in kb.query(nq.page_text(k))]
+    assert pages == everything[:4]
+
+
+@pytest.mark.parametrize("header, query, fragment", [
+    ("#+ pagination: 0\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", "positief geheel getal"),
+    ("#+ pagination: -5\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", "positief geheel getal"),
+    ("#+ pagination: veel\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+     "positief geheel getal"),
+    ("#+ pagination: 2.5\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+     "positief geheel getal"),
+    ("#+ pagination: true\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+     "positief geheel getal"),
+    ("#+ pagination:\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", "positief geheel getal"),
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { ?s ?p ?o }", "ORDER BY"),
+    # an ORDER BY inside a subquery does not order the pages
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s } }",
+     "ORDER BY"),
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { ?s ?p ?o } # ORDER BY ?s", "ORDER BY"),
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s LIMIT 5", "LIMIT"),
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s OFFSET 5", "OFFSET"),
+    ("#+ pagination: 10\n", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s VALUES ?s { <x:a> }",
+     "VALUES"),
+    ("#+ pagination: 10\n", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } ORDER BY ?s", "SELECT"),
+    ("", "SELECT ?s ?_page WHERE { ?s ?p ?_page }", "gereserveerd"),
+    ("", "SELECT ?s ?__page_integer WHERE { ?s ?p ?__page_integer }", "gereserveerd"),
+    ("", "SELECT ?s ?_format WHERE { ?s ?p ?_format }", "gereserveerd"),
+])
+def test_bad_paginated_files_are_refused(tmp_path: Path, header, query, fragment):
+    path = _write(tmp_path, header + query + "\n")
+    with pytest.raises(NamedQueryError, match=fragment) as info:
+        parse_named_query(path)
+    assert "gepagineerd.rq" in str(info.value)
+
+
+def test_good_paginated_files(tmp_path: Path):
+    for query in ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s",
+                  "SELECT ?s (COUNT(*) AS ?n) WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 9 } }"
+                  " GROUP BY ?s HAVING (COUNT(*) > 1) ORDER BY DESC(?n) ?s",
+                  "SELECT ?s (EXISTS { ?s a ?t } AS ?typed) { ?s ?p ?o } ORDER BY ?s ?typed"):
+        assert parse_named_query(_write(tmp_path, "#+ pagination: '25'\n" + query)).page_size \
+            == 25
+
+
+def test_paginated_file_without_order_is_left_out_of_the_api(tmp_path: Path, caplog):
+    from vitaalkg.web.queries_api import load_queries
+
+    _write(tmp_path, "#+ pagination: 10\nSELECT ?s WHERE { ?s ?p ?o }\n", "zonder-volgorde.rq")
+    _write(tmp_path, "#+ pagination: 10\nSELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n", "goed.rq")
+    with caplog.at_level("WARNING"):
+        assert list(load_queries(tmp_path)) == ["goed"]
+    assert "zonder-volgorde.rq" in caplog.text and "ORDER BY" in caplog.text
+    with pytest.raises(NamedQueryError, match="zonder-volgorde.rq"):
+        load_named_queries(tmp_path)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "1e3", "10000000", "２"])
+def test_bad_page_numbers(value):
+    from vitaalkg.namedqueries import parse_page
+
+    with pytest.raises(NamedQueryError, match="paginanummer"):
+        parse_page(value)
+
+
+def test_pages_concatenate_to_the_unpaged_rows(plans_store):
+    """In process, bound by substitution and by VALUES (as on a remote store): the pages in
+    order are the unpaged rows, a full page may be followed by more, the rest are short."""
+    from vitaalkg.remote import bind_values
+
+    nq = QUERIES["acties-te-laat"]
+    for date in ("2016-01-01", "2017-07-01", "2019-06-30", "2030-01-01"):
+        subs = nq.bind({"peildatum": date})
+        expected = _rows(plans_store.query(PLAIN["acties-te-laat"], substitutions=subs))[1]
+        for bind in ("substitutions", "values"):
+            pages: list[tuple] = []
+            for page in range(1, 100):
+                text = nq.page_text(page)
+                result = (plans_store.query(text, substitutions=subs) if bind == "substitutions"
+                          else plans_store.query(bind_values(text, subs)))
+                rows = _rows(result)[1]
+                assert len(rows) <= 100
+                pages += rows
+                if len(rows) < 100:
+                    break
+            assert pages == expected, (date, bind)
+
+
+# over HTTP, on every backend
+_LATE = "/queries/acties-te-laat"
+_DATE = "2030-01-01"  # every open action of the synthetic plans is late: a few pages
+
+
+def _unpaged_bindings(server) -> list[dict]:
+    """The late actions without pagination, through /sparql (parameter bound by VALUES)."""
+    from vitaalkg.remote import bind_values
+
+    nq = QUERIES["acties-te-laat"]
+    text = bind_values(nq.text, nq.bind({"peildatum": _DATE}))
+    r = httpx.post(server.url + "/sparql", data={"query": text},
+                   headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["results"]["bindings"]
+
+
+def _links(response: httpx.Response) -> dict[str, str]:
+    """rel -> URL of an RFC 8288 Link header."""
+    out = {}
+    for part in response.headers.get("link", "").split(","):
+        if part.strip():
+            url, rel = part.split(";", 1)
+            out[rel.strip().removeprefix("rel=").strip('"')] = url.strip().strip("<>")
+    return out
+
+
+def test_pages_over_http(plans_server):
+    expected = _unpaged_bindings(plans_server)
+    total = len(expected)
+    assert total > 200, total  # at least two full pages and a last one
+    last = (total + 99) // 100
+    url = plans_server.url + _LATE
+    pages: list[dict] = []
+    for page in range(1, last + 1):
+        params = {"peildatum": _DATE, "page": str(page)}
+        r = httpx.get(url, params=params, headers={"Accept": "application/sparql-results+json"},
+                      timeout=60)
+        assert r.status_code == 200, r.text
+        rows = r.json()["results"]["bindings"]
+        pages += rows
+        links = _links(r)
+        assert links["first"] == f"{_LATE}?peildatum={_DATE}&page=1"
+        assert ("prev" in links) == (page > 1)
+        if page > 1:
+            assert links["prev"] == f"{_LATE}?peildatum={_DATE}&page={page - 1}"
+        if page < last:
+            assert len(rows) == 100
+            assert links["next"] == f"{_LATE}?peildatum={_DATE}&page={page + 1}"
+        else:
+            assert len(rows) == total - 100 * (last - 1)
+            assert ("next" in links) == (len(rows) == 100)  # a full last page: there may be more
+    assert pages == expected
+    # the link is followed as it is (an absolute path on this server), other parameters kept
+    r = httpx.get(plans_server.url + _links(r)["first"], params={"format": "csv"}, timeout=60)
+    assert r.status_code == 200 and len(list(csv.DictReader(io.StringIO(r.text)))) == 100
+
+
+def test_page_documents_over_http(plans_server):
+    url = plans_server.url + _LATE
+    one = httpx.get(url, params={"peildatum": _DATE}, timeout=60)  # no page: page 1
+    assert one.status_code == 200
+    doc = one.json()
+    assert (doc["page"], doc["pageSize"], doc["hasNext"], doc["count"]) == (1, 100, True, 100)
+    assert doc["parameters"] == {"peildatum": _DATE} and len(doc["rows"]) == 100
+    assert _links(one)["next"] == f"{_LATE}?peildatum={_DATE}&page=2"
+    two = httpx.get(url, params={"peildatum": _DATE, "page": "2", "format": "json"}, timeout=60)
+    doc2 = two.json()
+    assert doc2["page"] == 2 and doc2["rows"] and doc2["rows"][0] != doc["rows"][0]
+    assert _links(two)["prev"] == f"{_LATE}?peildatum={_DATE}&format=json&page=1"
+    assert doc2["rows"][0]["deadline"] >= doc["rows"][-1]["deadline"]
+    # CSV: the rows of that page; the Link header as well
+    csv_two = httpx.get(url, params={"peildatum": _DATE, "page": "2"},
+                        headers={"Accept": "text/csv"}, timeout=60)
+    assert csv_two.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(csv_two.text)))
+    assert [row["actie"] for row in table] == [row["actie"] for row in doc2["rows"]]
+    assert "rel=\"prev\"" in csv_two.headers["link"]
+    # past the end: no rows, no next
+    far = httpx.get(url, params={"peildatum": _DATE, "page": "99"}, timeout=60).json()
+    assert far["rows"] == [] and far["hasNext"] is False
+    # the default date (today) pages too
+    today = httpx.get(url, timeout=60)
+    assert today.status_code == 200 and today.json()["page"] == 1
+    # a query without pagination: no Link header, no page fields
+    plain = httpx.get(plans_server.url + "/queries/veiligheidsregios", timeout=60)
+    assert "link" not in plain.headers and "page" not in plain.json()
+
+
+@pytest.mark.parametrize("path, params, fragment", [
+    (_LATE, {"page": "0"}, "paginanummer"),
+    (_LATE, {"page": "abc"}, "paginanummer"),
+    (_LATE, {"page": "-2"}, "paginanummer"),
+    (_LATE, {"page": "1.5", "peildatum": _DATE}, "paginanummer"),
+    ("/queries/lac-doelen", {"page": "1"}, "geen paginering"),
+    ("/queries/veiligheidsregios", {"page": "2"}, "geen paginering"),
+])
+def test_bad_pages_over_http(plans_server, path, params, fragment):
+    r = httpx.get(plans_server.url + path, params=params, timeout=60)
+    assert r.status_code == 400
+    assert fragment in r.json()["detail"] and "/" in r.json()["detail"]  # Dutch / English
+
+
+def test_pagination_in_listing_and_openapi(plans_server):
+    listed = {q["name"]: q for q in httpx.get(plans_server.url + "/queries").json()["queries"]}
+    assert listed["acties-te-laat"]["pageSize"] == 100
+    assert listed["lac-doelen"]["pageSize"] is None
+    spec = httpx.get(plans_server.url + "/openapi.json").json()
+    operation = spec["paths"][_LATE]["get"]
+    page = {p["name"]: p for p in operation["parameters"]}["page"]
+    assert page["in"] == "query" and not page["required"]
+    assert page["schema"] == {"type": "integer", "minimum": 1, "default": 1}
+    assert "100" in page["description"]
+    assert "Link" in operation["responses"]["200"]["headers"]
+    names = {p["name"] for p in spec["paths"]["/queries/lac-doelen"]["get"]["parameters"]}
+    assert "page" not in names

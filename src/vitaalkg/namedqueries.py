@@ -24,6 +24,13 @@ answers can be cached (per day).
 
 Values are bound with SEP-0007 substitutions (:meth:`NamedQuery.bind` returns RDF terms), so a
 parameter can never change the structure of the query.
+
+``#+ pagination: N`` (grlc) makes a SELECT query paginated: page ``K`` (1-based) is the query with
+``LIMIT N OFFSET (K-1)*N`` appended (:meth:`NamedQuery.page_text`). Pages only make sense in a
+fixed order, so such a query must end with a top-level ``ORDER BY`` (a total order, or rows that
+tie may move between pages) and must not have its own ``LIMIT`` / ``OFFSET`` / trailing
+``VALUES``; a file that breaks these rules is refused when it is loaded. ``page`` and ``format``
+are the API's own parameters and cannot be declared by a query.
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ TODAY = {"today", "vandaag"}  # a date parameter's value for the current date
 _IRI_OK = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 _KEY_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
 _NAME_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+RESERVED = {"page", "format"}  # parameters of the API itself (pagination, result format)
+MAX_PAGE = 1_000_000
 
 
 class NamedQueryError(Exception):
@@ -201,12 +210,14 @@ class NamedQuery:
     parameters: list[Parameter] = field(default_factory=list)
     decorators: dict[str, Any] = field(default_factory=dict)
     form: str = "SELECT"
+    page_size: int | None = None  # ``#+ pagination: N``; None: not paginated
 
     def to_json(self, link: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.name, "summary": self.summary, "description": self.description,
             "tags": self.tags, "method": self.method, "form": self.form,
             "parameters": [p.to_json() for p in self.parameters],
+            "pageSize": self.page_size,
         }
         if link is not None:
             out["link"] = link
@@ -227,6 +238,20 @@ class NamedQuery:
                 last = token.start + len(token.text)
         parts.append(self.text[last:])
         return "".join(parts)
+
+    def paginate(self, text: str, page: int) -> str:
+        """``text`` (this query, possibly rewritten by :meth:`text_for`) limited to page ``page``
+        (1-based): ``LIMIT N OFFSET (page-1)*N`` appended on a line of its own, as grlc does."""
+        if self.page_size is None:
+            raise NamedQueryError(f"query '{self.name}' kent geen paginering / "
+                                  "this query has no pagination")
+        page = parse_page(page)
+        return (f"{text.rstrip()}\nLIMIT {self.page_size} "
+                f"OFFSET {(page - 1) * self.page_size}\n")
+
+    def page_text(self, page: int, base: str = DEFAULT_BASE) -> str:
+        """The query for page ``page`` (1-based) on a service with ``base``."""
+        return self.paginate(self.text_for(base), page)
 
     def bind(self, params: dict[str, str], base: str = "https://w3id.org/vitaalkg/") -> dict:
         """Substitutions (variable name -> RDF term) for the given parameter values.
@@ -254,6 +279,72 @@ class NamedQuery:
                 continue
             out[param.variable] = param.term(str(value), base)
         return out
+
+
+def parse_page(value: str | int | None) -> int:
+    """A page number (1-based; absent or empty is 1); else :class:`NamedQueryError`."""
+    if value is None or value == "":
+        return 1
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"[0-9]{1,7}", text) \
+            or not 1 <= int(text) <= MAX_PAGE:
+        raise NamedQueryError(
+            f"parameter 'page': '{value}' is geen geldig paginanummer (een geheel getal van 1 "
+            f"tot en met {MAX_PAGE}) / not a valid page number (an integer from 1)")
+    return int(text)
+
+
+def _page_size(name: str, deco: dict[str, Any]) -> int | None:
+    """The ``#+ pagination`` decorator: None when absent, else a positive integer."""
+    if "pagination" not in deco:
+        return None
+    value = deco["pagination"]
+    if isinstance(value, str) and re.fullmatch(r"\s*[0-9]+\s*", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise NamedQueryError(
+            f"{name}: 'pagination' moet een positief geheel getal zijn (rijen per pagina), niet "
+            f"{value!r} / pagination must be a positive integer")
+    return value
+
+
+def solution_modifiers(text: str) -> list[str]:
+    """The keywords after the query's WHERE group (``GROUP``, ``BY``, ``ORDER``, ``LIMIT`` …,
+    a trailing ``VALUES``), upper case. Words inside parentheses, subqueries and braces inside
+    the projection (``(EXISTS { … } AS ?x)``) are not among them."""
+    depth = parens = 0
+    closed = False  # the WHERE group (the first top-level group) is behind us
+    tail: list[str] = []
+    for token in tokenize(text):
+        if token.kind == "other" and token.text in "()":
+            parens += 1 if token.text == "(" else -1
+        elif token.kind == "other" and token.text == "{" and parens == 0:
+            depth += 1
+        elif token.kind == "other" and token.text == "}" and parens == 0:
+            depth -= 1
+            closed = closed or depth == 0
+        elif closed and depth == 0 and parens == 0 and token.kind == "word":
+            tail.append(token.text.upper())
+    return tail
+
+
+def _check_paginated(name: str, text: str, form: str) -> None:
+    """A paginated query must be a SELECT ending with ORDER BY, without LIMIT / OFFSET."""
+    if form != "SELECT":
+        raise NamedQueryError(f"{name}: paginering kan alleen bij een SELECT-query / "
+                              "pagination needs a SELECT query")
+    tail = solution_modifiers(text)
+    own = sorted({"LIMIT", "OFFSET", "VALUES"} & set(tail))
+    if own:
+        raise NamedQueryError(
+            f"{name}: een query met paginering mag zelf geen {'/'.join(own)} na de "
+            f"WHERE-groep hebben; de service voegt LIMIT en OFFSET toe / a paginated query has "
+            "no LIMIT, OFFSET or VALUES of its own after WHERE")
+    if not any(a == "ORDER" and b == "BY" for a, b in zip(tail, tail[1:], strict=False)):
+        raise NamedQueryError(
+            f"{name}: een query met paginering moet eindigen op ORDER BY (een vaste volgorde, "
+            "anders verschuiven rijen tussen pagina's) / a paginated query must end with a "
+            "top-level ORDER BY")
 
 
 def _decorators(text: str) -> dict[str, Any]:
@@ -301,8 +392,15 @@ def parse_named_query(path: Path) -> NamedQuery:
         param = parse_variable(token.text[1:])
         if param is None or param.name in seen:
             continue
+        if param.name in RESERVED:
+            raise NamedQueryError(
+                f"{path.name}: de parameternaam '{param.name}' ({token.text}) is gereserveerd "
+                f"voor de API; kies een andere naam / parameter name '{param.name}' is reserved")
         seen.add(param.name)
         params.append(param)
+    page_size = _page_size(path.name, deco)
+    if page_size is not None:
+        _check_paginated(path.name, text, form)
     defaults = _list_of_maps(deco.get("defaults"))
     enums = _list_of_maps(deco.get("enumerate"))
     for param in params:
@@ -319,7 +417,7 @@ def parse_named_query(path: Path) -> NamedQuery:
         summary=str(deco.get("summary") or "").strip(),
         description=str(deco.get("description") or "").strip(),
         tags=[str(t) for t in tags], method=str(deco.get("method") or "GET").upper(),
-        parameters=params, decorators=deco, form=form,
+        parameters=params, decorators=deco, form=form, page_size=page_size,
     )
 
 

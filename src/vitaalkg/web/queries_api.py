@@ -11,6 +11,14 @@
   booleans typed and unbound values ``null``; SPARQL JSON (``application/sparql-results+json``,
   ``format=sparql-json``), CSV (``text/csv``, ``format=csv``), TSV and SPARQL XML as on
   ``/sparql``. CONSTRUCT/DESCRIBE queries answer in RDF (Turtle default).
+- A query with ``#+ pagination: N`` (grlc) answers one page of N rows: ``?page=K`` (1-based,
+  default 1) runs it with ``LIMIT N OFFSET (K-1)*N`` appended. An RFC 8288 ``Link`` header
+  points to ``rel="first"``, ``rel="prev"`` (from page 2) and ``rel="next"`` (when the page is
+  full, so there may be more; a full last page therefore links to an empty one, as in grlc), as
+  absolute paths that keep the other query parameters; the rows document also says ``page``,
+  ``pageSize`` and ``hasNext``. ``page`` on a query without pagination, or a page that is not an
+  integer from 1, is a 400. Every page is its own query text, so the result cache keeps pages
+  apart.
 - They run through the same worker pool, time limit and result limit as ``/sparql``.
 """
 
@@ -19,11 +27,12 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from ..namedqueries import NamedQuery, NamedQueryError, parse_named_query
+from ..namedqueries import NamedQuery, NamedQueryError, parse_named_query, parse_page
 from .negotiation import best_match
 from .query_runner import QueryError, QueryJob
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA, SparqlRequestError, apply_dataset_policy
@@ -81,11 +90,33 @@ def _openapi_parameters(nq: NamedQuery) -> list[dict[str, Any]]:
                        "string": "tekst"}.get(p.kind, p.type_label)
         params.append({"name": p.name, "in": "query", "required": p.required,
                        "schema": schema, "description": description})
+    if nq.page_size is not None:
+        params.append({"name": "page", "in": "query", "required": False,
+                       "schema": {"type": "integer", "minimum": 1, "default": 1},
+                       "description": f"Paginanummer, {nq.page_size} rijen per pagina; de "
+                                      "Link-header wijst naar first/prev/next / page number, "
+                                      f"{nq.page_size} rows per page"})
     params.append({"name": "format", "in": "query", "required": False,
                    "schema": {"type": "string",
                               "enum": ["json", "sparql-json", "csv", "tsv", "xml"]},
                    "description": "Resultaatformaat (anders via Accept)"})
     return params
+
+
+def _page_url(request: Request, page: int) -> str:
+    """The absolute path of this request for another page (the other parameters kept)."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return request.url.path + "?" + urlencode([*items, ("page", str(page))])
+
+
+def _link_header(request: Request, page: int, has_next: bool) -> str:
+    """RFC 8288 links to the first, previous and next page."""
+    links = [(1, "first")]
+    if page > 1:
+        links.append((page - 1, "prev"))
+    if has_next:
+        links.append((page + 1, "next"))
+    return ", ".join(f'<{_page_url(request, k)}>; rel="{rel}"' for k, rel in links)
 
 
 def _negotiate(nq: NamedQuery, request: Request) -> tuple[str, str] | None:
@@ -135,8 +166,14 @@ def _add_route(app: FastAPI, name: str, nq: NamedQuery, base: str) -> None:
              if nq.form in ("SELECT", "ASK") else list(GRAPH_MEDIA)[:4])
 
     async def run_named(request: Request) -> Response:
-        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        params = {k: v for k, v in request.query_params.items() if k not in ("format", "page")}
+        page = None
         try:
+            if nq.page_size is not None:
+                page = parse_page(request.query_params.get("page"))
+            elif "page" in request.query_params:
+                raise NamedQueryError(f"query '{name}' kent geen paginering (parameter 'page') "
+                                      "/ this query has no pagination")
             substitutions = nq.bind(params, base=base)
         except NamedQueryError as exc:
             return _error(400, str(exc))
@@ -145,7 +182,8 @@ def _add_route(app: FastAPI, name: str, nq: NamedQuery, base: str) -> None:
             return _error(406, "geen passend formaat / no acceptable format; offered: "
                           + ", ".join(media))
         result_format, graph_format = negotiated
-        job = QueryJob(query=text, result_format=result_format, graph_format=graph_format,
+        query = text if page is None else nq.paginate(text, page)
+        job = QueryJob(query=query, result_format=result_format, graph_format=graph_format,
                        substitutions=substitutions)
         try:
             await apply_dataset_policy(request, job)
@@ -155,24 +193,35 @@ def _add_route(app: FastAPI, name: str, nq: NamedQuery, base: str) -> None:
         except QueryError as exc:
             return _error(exc.status, str(exc))
         body = result.body
+        headers = {"Vary": "Accept", "X-Result-Count": str(result.count)}
+        paging: dict[str, Any] = {}
+        if page is not None and nq.page_size is not None:
+            # a full page: there may be more (grlc's rule; no count of all rows is needed)
+            has_next = result.count >= nq.page_size
+            paging = {"page": page, "pageSize": nq.page_size, "hasNext": has_next}
+            headers["Link"] = _link_header(request, page, has_next)
         if result_format == "rows" and nq.form in ("SELECT", "ASK"):
             used = {p.name: substitutions[p.variable].value for p in nq.parameters
                     if p.variable in substitutions}
-            head = json.dumps({"query": name, "parameters": used, "count": result.count},
-                              ensure_ascii=False)
+            head = json.dumps({"query": name, "parameters": used, **paging,
+                               "count": result.count}, ensure_ascii=False)
             body = head[:-1].encode() + b"," + body[1:]
-        return Response(body, media_type=result.media_type,
-                        headers={"Vary": "Accept", "X-Result-Count": str(result.count)})
+        return Response(body, media_type=result.media_type, headers=headers)
 
     run_named.__name__ = "query_" + name.replace("-", "_")
     description = nq.description or nq.summary
+    ok: dict[str, Any] = {"description": "Resultaten / results", "content": {m: {} for m in media}}
+    if nq.page_size is not None:
+        description += (f"\n\nGepagineerd: {nq.page_size} rijen per pagina (`?page=`, vanaf 1); "
+                        "de `Link`-header wijst naar first/prev/next / paginated, see `page`.")
+        ok["headers"] = {"Link": {"description": 'RFC 8288: rel="first", "prev", "next"',
+                                  "schema": {"type": "string"}}}
     app.add_api_route(
         f"/queries/{name}", run_named, methods=["GET"], tags=["queries", *nq.tags],
         summary=nq.summary or name, description=description, response_class=Response,
         openapi_extra={
             "parameters": _openapi_parameters(nq),
-            "responses": {"200": {"description": "Resultaten / results",
-                                  "content": {m: {} for m in media}},
+            "responses": {"200": ok,
                           "400": {"description": "Ongeldige parameter / invalid parameter"},
                           "406": {"description": "Geen passend formaat"},
                           "413": {"description": "Te veel resultaten"},
