@@ -21,6 +21,7 @@ from vitaalkg.namedqueries import (
 )
 from vitaalkg.store import EmbeddedStore
 from vitaalkg.synthetic import make_root, network_members, synthetic_plans
+from vitaalkg.tallies import with_tallies
 
 QUERIES = load_named_queries(ROOT / "queries")
 # queries whose data only exists once plans / signatures are submitted: checked on the
@@ -100,7 +101,8 @@ def plans_store(settings) -> EmbeddedStore:
     """The knowledge base plus 400 synthetic actions and the signature example."""
     store = EmbeddedStore(None)
     load_all(store, settings)
-    triples = synthetic_plans(network_members(store), 400)
+    # written straight into the store (no loader), so with the tallies the loader would add
+    triples = with_tallies(synthetic_plans(network_members(store), 400), "urn:test:plans")
     store.replace_graph("urn:test:plans", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
                         "nt")
     example = ROOT / "data" / "examples" / "signatures-example.ttl"

@@ -2,6 +2,10 @@
 
 All files are parsed before anything is written, so a syntax error in one file (reported with
 its file name and line) leaves the store as it was. Reloading replaces graphs, never duplicates.
+
+A file with action plans (``vkg:hasAction``) gets its action tallies (:mod:`vitaalkg.tallies`)
+in its own graph, computed from the parsed (and, for another base, rewritten) triples and
+written with them in one staging + ``MOVE``; a reload replaces them with the file.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import tallies
 from .config import DEFAULT_BASE, Settings
 from .store import EmbeddedStore, StoreError
 
 SOURCE_DIRS = ("ontology", "shapes", "data")
+#: part of the load fingerprint: a store loaded before the derived data (tallies) existed, or
+#: with an older counting rule, is loaded again once
+DERIVED_VERSION = "tallies-1"
 SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
             ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
 
@@ -66,10 +74,20 @@ def parse_file(path: Path, base: str = DEFAULT_BASE) -> list[ox.Triple]:
     ]
 
 
+def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Triple]:
+    """A file's triples plus what is derived from them: the action tallies of its plans (the
+    triples are already rewritten to ``base``, so the tallies are too)."""
+    has_action = ox.NamedNode(base + "def/hasAction")
+    if not any(t.predicate == has_action for t in triples):
+        return triples
+    return tallies.with_tallies(triples, graph, base)
+
+
 def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
     """(Re)load every source file into its named graph; drop graphs whose file is gone."""
     files = source_files(settings)
-    parsed = [(graph, path, parse_file(path, settings.base)) for graph, path in files]
+    parsed = [(graph, path, with_derived(parse_file(path, settings.base), graph, settings.base))
+              for graph, path in files]
     loaded: list[LoadedGraph] = []
     for graph, path, triples in parsed:
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
@@ -81,7 +99,15 @@ def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
         if graph.startswith(prefixes) and graph not in wanted:
             store.drop_graph(graph)
     store.flush()
+    _add_missing_plan_tallies(store, settings)
     return loaded
+
+
+def _add_missing_plan_tallies(store: EmbeddedStore, settings: Settings) -> None:
+    """Submitted plan versions stored before tallies existed get theirs (once)."""
+    from .plans import PlanRegistry
+
+    PlanRegistry(store, settings.base).add_missing_tallies()
 
 
 def _fingerprint(settings: Settings) -> dict[str, str]:
@@ -89,6 +115,7 @@ def _fingerprint(settings: Settings) -> dict[str, str]:
     prints = {graph: hashlib.sha256(path.read_bytes()).hexdigest()
               for graph, path in source_files(settings)}
     prints["base"] = settings.base
+    prints["derived"] = DERIVED_VERSION
     return prints
 
 
@@ -110,10 +137,12 @@ def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]
     if loaded_before and state is not None and state.exists():
         try:
             if json.loads(state.read_text(encoding="utf-8")) == current:
+                _add_missing_plan_tallies(store, settings)
                 return None
         except ValueError:
             pass
     elif loaded_before and state is None:
+        _add_missing_plan_tallies(store, settings)
         return None
     loaded = load_all(store, settings)
     if state is not None:

@@ -6,7 +6,10 @@ Layout in the store, per network ``{key}``:
 
 A submission is one transaction: on the embedded store one atomic ``extend`` of all quads (version
 graph and provenance together), on a remote store one SPARQL update. Readers see the old or the
-new version, never half of one; a crash during the write leaves the old version.
+new version, never half of one; a crash during the write leaves the old version. The version
+graph also holds the plan's action tallies (:mod:`vitaalkg.tallies`), computed here and written
+in that same transaction; they are derived data, so :meth:`PlanRegistry.version_triples` (the
+plan as submitted) and the diff leave them out.
 
 Who may read what (:meth:`PlanRegistry.dataset_for`): everybody reads the public knowledge; the
 project team reads every plan; members of a network read every version of its plan; others read
@@ -26,6 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from . import tallies
 from .auth import Principal
 
 VKG = "https://w3id.org/vitaalkg/def/"
@@ -318,8 +322,9 @@ class PlanRegistry:
             previous = self.versions(key, count_actions=False)
             n = previous[-1].version + 1 if previous else 1
             graph = self.version_graph(key, n)
+            content_triples = tallies.with_tallies(triples, graph, self.base)
             quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
-                     for t in triples]
+                     for t in content_triples]
             quads += self._provenance(key, n, principal=principal, filename=filename,
                                       content=content, visibility=visibility,
                                       previous=previous[-1].iri if previous else None,
@@ -382,6 +387,42 @@ class PlanRegistry:
                 f"INSERT {{ {body} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> "
                 f"{{ ?s ?p ?o }} }} }}")
         self.store.flush()
+
+    def version_triples(self, graph: str) -> list[ox.Triple]:
+        """The triples of a version graph as submitted: without the derived action tallies."""
+        result = self.store.query("SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                  default_graph=[graph], named_graphs=[graph])
+        return tallies.without_tallies(
+            (ox.Triple(r["s"], r["p"], r["o"]) for r in result), self.base)
+
+    def add_missing_tallies(self) -> list[str]:
+        """Give every stored version graph with actions but without tallies its tallies (plans
+        submitted before tallies existed, or restored from such a backup); returns the graphs.
+        One transaction per graph; versions are never changed otherwise."""
+        vkg = self.base + "def/"
+        versions = [g for versions in self._index().values() for _n, g, _v in versions]
+        if not versions:
+            return []
+
+        def graphs_with(predicate: str) -> set[str]:
+            rows = self.store.select(
+                f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s <{vkg}{predicate}> ?o }} }} GROUP BY ?g",
+                default_graph=[], named_graphs=versions)
+            return {r["g"] for r in rows}
+
+        missing = sorted(graphs_with("hasAction") - graphs_with("actionTally"))
+        state = _state(self.store)
+        with state.lock:
+            for graph in missing:
+                triples = self.version_triples(graph)
+                node = ox.NamedNode(graph)
+                self.store.add_quads(
+                    ox.Quad(t.subject, t.predicate, t.object, node)
+                    for t in tallies.tally_triples(triples, graph, self.base))
+            if missing:
+                self.store.flush()
+                invalidate(self.store)
+        return missing
 
     # -- diff ------------------------------------------------------------------------------
     def _actions(self, graph: str) -> dict[str, dict[str, Any]]:

@@ -173,10 +173,8 @@ def install(app: FastAPI) -> None:
         if media is None:
             return _error(406, "geen passend formaat", "not acceptable; offered: "
                           + ", ".join(list(VERSION_MEDIA)[:3]))
-        store = found[0].store
-        triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in store.query(
-            "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }",
-            default_graph=[version.graph], named_graphs=[version.graph])]
+        # as submitted: the derived action tallies stay out, so a download can be resubmitted
+        triples = found[0].version_triples(version.graph)
         body = ox.serialize(triples, format=VERSION_MEDIA[media])
         return Response(body, media_type=media if media != "application/json"
                         else "application/ld+json", headers={"Vary": "Accept"})
