@@ -14,6 +14,7 @@ from conftest import ROOT, LiveServer
 
 from vitaalkg.loader import load_all
 from vitaalkg.namedqueries import (
+    PAGE_MARK,
     NamedQueryError,
     load_named_queries,
     parse_named_query,
@@ -371,16 +372,56 @@ def _write(tmp_path: Path, body: str, name: str = "gepagineerd.rq") -> Path:
     return path
 
 
-def test_pagination_decorator():
+def test_pagination_decorator(tmp_path: Path):
     nq = QUERIES["acties-te-laat"]
     assert nq.page_size == 100 and nq.to_json()["pageSize"] == 100
     assert QUERIES["lac-doelen"].page_size is None and QUERIES["lac-doelen"].to_json()[
         "pageSize"] is None
-    assert nq.page_text(1).endswith("\nLIMIT 100 OFFSET 0\n")
-    assert nq.page_text(3).endswith("\nLIMIT 100 OFFSET 200\n")
-    assert nq.page_text(2).startswith(nq.text.rstrip())
+    # the page is cut where the file marks it (in its subquery), nowhere else
+    assert PAGE_MARK in nq.text and PAGE_MARK not in nq.page_text(1)
+    assert nq.page_text(1) == nq.text.replace(PAGE_MARK, "LIMIT 100 OFFSET 0")
+    assert nq.page_text(3) == nq.text.replace(PAGE_MARK, "LIMIT 100 OFFSET 200")
     other = nq.page_text(2, base="http://localhost:8000/")
-    assert "<http://localhost:8000/def/>" in other and other.endswith("OFFSET 100\n")
+    assert "<http://localhost:8000/def/>" in other and "LIMIT 100 OFFSET 100" in other
+    # without a mark, LIMIT/OFFSET go at the end, as grlc puts them
+    plain = parse_named_query(_write(tmp_path, "#+ pagination: 5\n"
+                                     "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\n"))
+    assert plain.page_text(2).endswith("ORDER BY ?s\nLIMIT 5 OFFSET 5\n")
+
+
+SUB = ("#+ pagination: 5\nSELECT ?s ?l WHERE {{ {{ SELECT ?s WHERE {{ ?s ?p ?o }} {inner} }} "
+       "OPTIONAL {{ ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }} ORDER BY ?s ?l\n")
+
+
+@pytest.mark.parametrize("inner, ok", [
+    (f"ORDER BY ?s\n{PAGE_MARK}\n", True),
+    (f"ORDER BY ?s\n  {PAGE_MARK}\n", True),
+    (f"\n{PAGE_MARK}\n", False),  # no ORDER BY before the mark
+    (f"ORDER BY ?s\n{PAGE_MARK}\n{PAGE_MARK}\n", False),  # twice
+    (f"ORDER BY ?s {PAGE_MARK}\n", False),  # not on a line of its own
+])
+def test_page_mark_rules(tmp_path: Path, kb, inner: str, ok: bool):
+    path = _write(tmp_path, SUB.format(inner=inner))
+    if not ok:
+        with pytest.raises(NamedQueryError, match="vitaalkg:page"):
+            parse_named_query(path)
+        return
+    nq = parse_named_query(path)
+    assert "LIMIT 5 OFFSET 10" in nq.page_text(3) and PAGE_MARK not in nq.page_text(3)
+    everything = [str(r["s"]) for r in kb.query(nq.text)]
+    pages = [str(r["s"]) for k in (1, 2, 3) for r in kb.query(nq.page_text(k))]
+    assert len(pages) == 15 and pages == everything[:15]
+
+
+def test_page_mark_outside_a_subquery_or_without_pagination(tmp_path: Path):
+    outer = _write(tmp_path, f"#+ pagination: 5\nSELECT ?s WHERE {{ ?s ?p ?o }} ORDER BY ?s\n"
+                             f"{PAGE_MARK}\n")
+    with pytest.raises(NamedQueryError, match="subquery"):
+        parse_named_query(outer)
+    unpaged = _write(tmp_path, SUB.format(inner=f"ORDER BY ?s\n{PAGE_MARK}\n")
+                     .replace("#+ pagination: 5\n", ""), name="zonder.rq")
+    with pytest.raises(NamedQueryError, match="pagination"):
+        parse_named_query(unpaged)
     with pytest.raises(NamedQueryError, match="geen paginering"):
         QUERIES["lac-doelen"].page_text(1)
 

@@ -127,3 +127,25 @@ def test_where_brace_skips_construct_template_strings_and_comments() -> None:
     assert q2[where_brace(q2):].strip() == "?s ?p ?o }"
     bound = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"o": ox.Literal('a"b')})
     assert 'VALUES (?o) { ("a\\"b") }' in bound
+
+
+def test_bind_values_reaches_subqueries_as_a_substitution_does(kb) -> None:
+    """A parameter used inside a subquery is bound there too (a VALUES block at the top is
+    invisible to a subquery): the same rows as Oxigraph's substitution, which binds it
+    everywhere; subqueries that do not use it, strings and comments are left alone."""
+    query = (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?c ?n ?x WHERE {\n"
+        "  { SELECT ?c ?n ?x WHERE { ?c skos:notation ?n FILTER(STR(?n) = ?x) } }  # ?x { }\n"
+        "  { SELECT ?c WHERE { ?c a skos:Concept } }\n"
+        "  FILTER(\"?x { }\" != ?x)\n"
+        "}")
+    term = ox.Literal("3")
+    bound = bind_values(query, {"x": term})
+    assert bound.count('VALUES (?x) { ("3") }') == 2
+    inner = bound.index("WHERE { VALUES (?x)", bound.index("SELECT ?c ?n ?x WHERE {", 80))
+    assert inner > 0 and "{ SELECT ?c WHERE { ?c a" in bound  # untouched
+    by_values = sorted(str(r["c"]) for r in kb.query(bound))
+    by_substitution = sorted(str(r["c"]) for r in kb.query(
+        query, substitutions={"x": term}))
+    assert by_values == by_substitution and len(by_values) >= 1

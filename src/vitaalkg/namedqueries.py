@@ -31,6 +31,12 @@ fixed order, so such a query must end with a top-level ``ORDER BY`` (a total ord
 tie may move between pages) and must not have its own ``LIMIT`` / ``OFFSET`` / trailing
 ``VALUES``; a file that breaks these rules is refused when it is loaded. ``page`` and ``format``
 are the API's own parameters and cannot be declared by a query.
+
+A query may instead mark where its page is cut with the comment ``# vitaalkg:page`` on its own
+line after the ``ORDER BY`` of a subquery: the service puts ``LIMIT``/``OFFSET`` there, so what
+the outer query adds (labels, details) is looked up for the rows of one page only. The subquery
+and the outer query must sort the same way; to grlc and to the file as it is, the marker is a
+comment, and the query answers every row in the same order.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ TODAY = {"today", "vandaag"}  # a date parameter's value for the current date
 _IRI_OK = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 _KEY_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~/-]*")
 _NAME_OK = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+PAGE_MARK = "# vitaalkg:page"  # where a paginated query's page may be cut (a subquery)
 RESERVED = {"page", "format"}  # parameters of the API itself (pagination, result format)
 MAX_PAGE = 1_000_000
 
@@ -241,13 +248,16 @@ class NamedQuery:
 
     def paginate(self, text: str, page: int) -> str:
         """``text`` (this query, possibly rewritten by :meth:`text_for`) limited to page ``page``
-        (1-based): ``LIMIT N OFFSET (page-1)*N`` appended on a line of its own, as grlc does."""
+        (1-based): ``LIMIT N OFFSET (page-1)*N`` appended on a line of its own, as grlc does,
+        or in place of the :data:`PAGE_MARK` comment in a subquery (see the module text)."""
         if self.page_size is None:
             raise NamedQueryError(f"query '{self.name}' kent geen paginering / "
                                   "this query has no pagination")
         page = parse_page(page)
-        return (f"{text.rstrip()}\nLIMIT {self.page_size} "
-                f"OFFSET {(page - 1) * self.page_size}\n")
+        clause = f"LIMIT {self.page_size} OFFSET {(page - 1) * self.page_size}"
+        if PAGE_MARK in text:
+            return text.replace(PAGE_MARK, clause, 1)
+        return f"{text.rstrip()}\n{clause}\n"
 
     def page_text(self, page: int, base: str = DEFAULT_BASE) -> str:
         """The query for page ``page`` (1-based) on a service with ``base``."""
@@ -340,11 +350,37 @@ def _check_paginated(name: str, text: str, form: str) -> None:
             f"{name}: een query met paginering mag zelf geen {'/'.join(own)} na de "
             f"WHERE-groep hebben; de service voegt LIMIT en OFFSET toe / a paginated query has "
             "no LIMIT, OFFSET or VALUES of its own after WHERE")
+    marks = [line.strip() for line in text.splitlines() if PAGE_MARK in line]
+    if marks and (len(marks) > 1 or marks[0] != PAGE_MARK):
+        raise NamedQueryError(
+            f"{name}: '{PAGE_MARK}' mag één keer voorkomen, op een eigen regel / "
+            f"'{PAGE_MARK}' may occur once, on a line of its own")
+    if marks and not _marked_subquery_sorted(text):
+        raise NamedQueryError(
+            f"{name}: '{PAGE_MARK}' hoort in een subquery, direct na diens ORDER BY / "
+            f"'{PAGE_MARK}' belongs in a subquery, right after its ORDER BY")
     if not any(a == "ORDER" and b == "BY" for a, b in zip(tail, tail[1:], strict=False)):
         raise NamedQueryError(
             f"{name}: een query met paginering moet eindigen op ORDER BY (een vaste volgorde, "
             "anders verschuiven rijen tussen pagina's) / a paginated query must end with a "
             "top-level ORDER BY")
+
+
+def _marked_subquery_sorted(text: str) -> bool:
+    """Whether :data:`PAGE_MARK` sits inside a group (depth > 0) and the last keywords before
+    it are an ``ORDER BY`` that follows that subquery's WHERE group."""
+    at = text.index(PAGE_MARK)
+    depth, words, closed = 0, [], False
+    for token in tokenize(text[:at]):
+        if token.text == "{":
+            depth += 1
+            words, closed = [], False
+        elif token.text == "}":
+            depth -= 1
+            words, closed = [], True
+        elif token.kind == "word":
+            words.append(token.text.upper())
+    return depth > 0 and closed and words[:2] == ["ORDER", "BY"]
 
 
 def _decorators(text: str) -> dict[str, Any]:
@@ -401,6 +437,9 @@ def parse_named_query(path: Path) -> NamedQuery:
     page_size = _page_size(path.name, deco)
     if page_size is not None:
         _check_paginated(path.name, text, form)
+    elif PAGE_MARK in text:
+        raise NamedQueryError(f"{path.name}: '{PAGE_MARK}' zonder '#+ pagination' / "
+                              f"'{PAGE_MARK}' without '#+ pagination'")
     defaults = _list_of_maps(deco.get("defaults"))
     enums = _list_of_maps(deco.get("enumerate"))
     for param in params:

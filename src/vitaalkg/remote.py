@@ -116,9 +116,46 @@ def bind_values(sparql: str, substitutions: dict[str, Any]) -> str:
         if not isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
             raise StoreError(f"waarde voor ?{name} is geen RDF-term")
         terms.append(str(term))
-    block = f" VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(terms)}) }} "
-    at = where_brace(sparql)
-    return sparql[:at] + block + sparql[at:]
+    def block(chosen: list[str]) -> str:
+        return (f" VALUES ({' '.join('?' + n for n in chosen)}) "
+                f"{{ ({' '.join(terms[names.index(n)] for n in chosen)}) }} ")
+
+    # as a substitution would: also in every subquery that uses a variable (a VALUES block
+    # at the top binds it in the outer query only; a subquery is evaluated on its own)
+    inserts = [(where_brace(sparql), block(names))]
+    tokens = list(tokenize(sparql))
+    for first, last in subquery_groups(tokens):
+        used = {t.text[1:] for t in tokens[first:last] if t.kind == "var"}
+        chosen = [n for n in names if n in used]
+        if chosen:
+            inserts.append((tokens[first].start + 1, block(chosen)))
+    for at, text in sorted(inserts, reverse=True):
+        sparql = sparql[:at] + text + sparql[at:]
+    return sparql
+
+
+def subquery_groups(tokens: list[Any]) -> list[tuple[int, int]]:
+    """Token index ranges (its ``{`` .. its ``}``) of the WHERE group of every subquery."""
+    groups: list[tuple[int, int]] = []
+    stack: list[tuple[int, bool]] = []  # (index, opens a subquery's WHERE group)
+    depth = 0
+    select_at: int | None = None  # depth of a subquery SELECT still waiting for its group
+    for i, tok in enumerate(tokens):
+        if tok.kind == "word" and tok.text.upper() == "SELECT" and depth > 0:
+            select_at = depth
+        elif tok.text == "{":
+            depth += 1
+            opens = select_at is not None and depth == select_at + 1
+            stack.append((i, opens))
+            if opens:
+                select_at = None
+        elif tok.text == "}":
+            depth -= 1
+            if stack:
+                first, opens = stack.pop()
+                if opens:
+                    groups.append((first, i))
+    return groups
 
 
 # -- the dataset -------------------------------------------------------------------------------

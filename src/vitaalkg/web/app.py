@@ -51,8 +51,12 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
         _, named = dataset_for_request(request)
         rows = store.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
                             named_graphs=named) if named else [{"n": 0}]
-        return JSONResponse({"status": "ok", "store": store.kind, "triples": int(rows[0]["n"]),
-                             "graphs": len(named), "version": __version__})
+        body = {"status": "ok", "store": store.kind, "triples": int(rows[0]["n"]),
+                "graphs": len(named), "version": __version__}
+        runner = getattr(request.app.state, "query_runner", None)
+        if hasattr(runner, "status"):
+            body["queryWorkers"] = runner.status()
+        return JSONResponse(body)
 
     _include_routers(app)
     return app

@@ -152,6 +152,7 @@ class _WorkerProcess:
         self.proc.stdin.close()
         self.proc.stdout.close()
         self.generation: Any = None
+        self.in_memory = False  # as of its last answer
 
     def wait_ready(self, timeout: float) -> None:
         if not self.reader.poll(timeout):
@@ -162,6 +163,7 @@ class _WorkerProcess:
 
     def load(self, generation: Any, kind: str, path: str, memory_quads: int = 0) -> None:
         self.writer.send(("load", generation, kind, path, memory_quads))
+        self.in_memory = kind == "dump"
         if not self.reader.poll(LOAD_TIMEOUT):
             raise RuntimeError("query worker did not load the data")
         message = self.reader.recv()
@@ -208,6 +210,15 @@ class QueryPool:
         """Tell the pool the store has changed: workers reload before their next query."""
         with self._lock:
             self._manual_generation += 1
+
+    def status(self) -> dict[str, int]:
+        """How many workers run, and how many answered their last query from an in-memory
+        copy of the current generation (for ``/health``; a benchmark waits for all of them)."""
+        current = self.generation()
+        with self._lock:
+            workers = list(self._workers)
+        return {"workers": len(workers),
+                "inMemory": sum(w.in_memory and w.generation == current for w in workers)}
 
     def generation(self) -> Any:
         """The current generation of the store's data."""
@@ -395,6 +406,8 @@ class QueryPool:
             self._discard(worker)
             self._respawn()
             raise QueryError(f"de query-worker is gestopt / the query worker died: {exc}") from exc
+        if reply[0] == "ok":
+            worker.in_memory = bool(reply[4])
         self._idle.put_nowait(worker)
         return _answer(reply, job, time.perf_counter() - start)
 
@@ -483,7 +496,7 @@ class DirectRunner:
 def _answer(reply: tuple, job: QueryJob, seconds: float) -> QueryAnswer:
     """A worker's reply as an answer, or the matching :class:`QueryError`."""
     if reply[0] == "ok":
-        _, media_type, body, count = reply
+        _, media_type, body, count = reply[:4]
         return QueryAnswer(media_type, body, count, seconds)
     _, code, message = reply
     if code == "syntax":

@@ -13,7 +13,7 @@ Messages from the server:
   the copy is complete: queries answer from the checkpoint at once (read-after-write) and 1.5-4x
   faster from memory a moment later (RocksDB index lookups cost ~10 µs each, in memory ~1 µs).
 - ``("query", job)``: run ``job`` (a :class:`QueryJob` as dict) and answer ``("ok", media_type,
-  body, count)`` or ``("error", code, message)``.
+  body, count, in_memory)`` or ``("error", code, message)``.
 """
 
 from __future__ import annotations
@@ -326,12 +326,13 @@ class Worker:
                     body, count = serialize_native(result, fmt, limit)
                 else:
                     body, count = serialize_solutions(result, fmt, limit)
-                return ("ok", RESULT_TYPES[fmt], body, count)
+                return ("ok", RESULT_TYPES[fmt], body, count, self.in_memory)
             if isinstance(result, ox.QueryBoolean):
-                return ("ok", RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), 1)
+                return ("ok", RESULT_TYPES[fmt], serialize_boolean(bool(result), fmt), 1,
+                        self.in_memory)
             media_type = job["graph_format"]
             body, count = serialize_triples(result, media_type, limit)
-            return ("ok", media_type, body, count)
+            return ("ok", media_type, body, count, self.in_memory)
         except SyntaxError as exc:
             return ("error", "syntax", str(exc))
         except TooManyResults as exc:
