@@ -85,6 +85,24 @@ def wait_up(url: str, proc: subprocess.Popen, timeout: float = 300.0) -> None:
     raise RuntimeError(f"server not up: {url}")
 
 
+def wait_in_memory(base: str, timeout: float = 60.0) -> float:
+    """Until every query worker of a ``vitaalkg serve`` at ``base`` answers from its in-memory
+    copy (``/health`` → ``queryWorkers``): its steady state, which it reaches a few seconds
+    after a start or a write. Returns the seconds waited."""
+    start = time.monotonic()
+    n = 0
+    while time.monotonic() - start < timeout:
+        health = httpx.get(base + "/health", timeout=10).json().get("queryWorkers", {})
+        if health.get("workers") and health.get("inMemory") == health["workers"]:
+            break
+        for _ in range(4):  # distinct texts: answered by the workers, not by the cache
+            n += 1
+            httpx.get(base + "/sparql", params={"query": f"ASK {{}} # {n}"}, headers=ACCEPT,
+                      timeout=10)
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
 def query_texts(settings: Settings, networks: list[str]) -> list[list[tuple[str, str]]]:
     """Per query of the mix, its variants: (name, SPARQL with the parameters bound by VALUES)."""
     named = load_named_queries(settings.queries_dir)
@@ -289,6 +307,9 @@ def http_runs(args: argparse.Namespace, tmp: Path, root: Path, dump: Path,
     for (name, url), proc in zip(targets.items(), procs, strict=True):
         wait_up(url, proc)
         print(f"  {name} up", file=sys.stderr)
+    for name in ("vitaalkg serve", "vitaalkg serve (cache off)"):
+        waited = wait_in_memory(targets[name].removesuffix("/sparql"))
+        print(f"  {name}: query workers in memory after {waited:.1f} s", file=sys.stderr)
     # warm-up: one request per query (its first variant) and as many again; the same for
     # every server except rdflib-endpoint, whose few requests would all go to warming up
     warm = [group[0] for group in variants] * 2
