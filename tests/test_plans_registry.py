@@ -88,3 +88,27 @@ def test_versions_visibility_and_diff(store: object) -> None:
         f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ ?a a <{BASE}def/Action> }}",
         default_graph=reg.dataset_for(PUBLIC)[0])
     assert int(rows[0]["n"]) == 5
+
+
+def test_counts_and_diff_follow_a_configured_base(settings: Settings) -> None:
+    """Under another base the plans' vocabulary moves with it (the loader and the plan reader
+    rewrite IRIs): action counts and the diff look for it there. The provenance vocabulary
+    stays the default one, as in every store."""
+    other = "http://localhost:8000/"
+    local = Settings(base=other, root=settings.root, store_path=None)
+    st = EmbeddedStore(None)
+    load_all(st, local)
+    reg = PlanRegistry(st, other)
+    org = Principal(org=other + "id/veiligheidsregio/vr06", token_id="t1")
+
+    def plan(data: bytes) -> list:
+        return read_plan(data, "plan.csv", "text/csv", base=other).to_triples()
+
+    v1 = reg.submit(NETWORK, plan(example("plan-drinkwater-vitens-correct.csv")),
+                    principal=org, filename="v1.csv", content=b"1")
+    v2 = reg.submit(NETWORK, plan(revised_vitens_plan()), principal=org, filename="v2.csv",
+                    content=b"2")
+    assert (v1.actions, v2.actions) == (5, 5)
+    diff = reg.diff(NETWORK, 1, 2)
+    assert [a["actie"] for a in diff.added] == ["A6"]
+    assert {c["actie"] for c in diff.changed} == {"A1", "A3"}

@@ -229,7 +229,7 @@ class PlanRegistry:
     def _count_actions(self, graphs: list[str]) -> dict[str, int]:
         rows = self.store.select(
             f"SELECT ?g (COUNT(DISTINCT ?a) AS ?n) WHERE {{ GRAPH ?g "
-            f"{{ ?a a <{VKG}Action> }} }} GROUP BY ?g", default_graph=graphs,
+            f"{{ ?a a <{self.base}def/Action> }} }} GROUP BY ?g", default_graph=graphs,
             named_graphs=graphs)
         return {r["g"]: int(r["n"]) for r in rows}
 
@@ -427,7 +427,7 @@ class PlanRegistry:
     # -- diff ------------------------------------------------------------------------------
     def _actions(self, graph: str) -> dict[str, dict[str, Any]]:
         rows = self.store.select(f"""
-            PREFIX vkg: <{VKG}> PREFIX dct: <{DCT}>
+            PREFIX vkg: <{self.base}def/> PREFIX dct: <{DCT}>
             SELECT ?a ?id ?status ?owner ?deadline ?start ?theme ?financing ?costs ?description
             WHERE {{ GRAPH <{graph}> {{ ?a a vkg:Action .
                 OPTIONAL {{ ?a dct:identifier ?id }}
