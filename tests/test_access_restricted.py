@@ -24,6 +24,7 @@ LEAKS = (MARKER, f"{NETWORK}-a", VERSION_GRAPH, PROV_GRAPH, f"{BASE}graph/plan/{
          f"planversie/{NETWORK}")
 
 PREFIX = f"PREFIX vkg: <{VKG}> PREFIX dct: <http://purl.org/dc/terms/> "
+ACTION_CLASS_LINK = "/lijst?klasse=" + quote(f"{VKG}Action", safe="") + '"'
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 ASK_OWNER = PREFIX + "ASK { { ?s vkg:owner ?o } UNION { GRAPH ?g { ?s vkg:owner ?o } } }"
 
@@ -154,6 +155,11 @@ def test_other_reading_paths_hide_the_plan(setup: dict, who: str) -> None:
     assert void.status_code == 200 and not leaked(void.text)
     health = srv.get("/health", token).json()
     assert health["triples"] == setup["before"]["health"], "the size of hidden plans leaks"
+    # the home page (kept per store generation and dataset) counts no hidden actions
+    for _ in range(2):
+        home = srv.get("/", token)
+        assert home.status_code == 200 and not leaked(home.text)
+        assert ACTION_CLASS_LINK not in home.text
 
 
 @pytest.mark.parametrize("who", ["member", "team"])
@@ -176,3 +182,6 @@ def test_member_and_team_see_the_plan(setup: dict, who: str) -> None:
     assert MARKER in gzip.decompress(dump.content).decode()
     assert srv.get(f"/plans/{NETWORK}/versions/1", token).status_code == 200
     assert srv.get("/health", token).json()["triples"] > setup["before"]["health"]
+    for _ in range(2):  # computed once per generation and dataset, then kept
+        home = srv.get("/", token)
+        assert home.status_code == 200 and ACTION_CLASS_LINK in home.text

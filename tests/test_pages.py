@@ -20,6 +20,7 @@ from vitaalkg.store import EmbeddedStore
 BASE = "https://w3id.org/vitaalkg/"
 VR13 = URIRef(BASE + "id/veiligheidsregio/vr13")
 VKG = BASE + "def/"
+DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPES = {
     "text/turtle": "turtle",
     "application/ld+json": "json-ld",
@@ -379,3 +380,27 @@ def test_hostile_path_is_not_injected(client: httpx.Client) -> None:
     assert r.status_code == 404
     r = client.get("/lijst", params={"klasse": "vkg:X> ?p ?o } #"})
     assert r.status_code == 404
+
+
+def test_many_inverse_relations_are_shown_in_part_and_counted(client: httpx.Client,
+                                                              kb: EmbeddedStore) -> None:
+    """A source cited by hundreds of resources: the page lists 200 and says how many there
+    are, with a working query for all of them; the RDF document has every one."""
+    path = "/doc/bron/referentie-domeinfeiten"
+    source = URIRef(BASE + "id/bron/referentie-domeinfeiten")
+    total = int(kb.select(f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s <{DCTERMS}source> "
+                          f"<{source}> FILTER(isIRI(?s)) }}")[0]["n"])
+    assert total > 200
+    page = client.get(path, headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert f"200 van {total} getoond" in page.text
+    link = re.search(r'<a href="(/sparql\?query=[^"]+)">alle ' + str(total), page.text)
+    assert link, "no link to the full list"
+    rows = client.get(link.group(1).replace("&amp;", "&"),
+                      headers={"Accept": "application/sparql-results+json"})
+    assert rows.status_code == 200 and len(rows.json()["results"]["bindings"]) == total
+    ttl = client.get(path, headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=ttl.text, format="turtle")
+    assert len(set(graph.subjects(URIRef(DCTERMS + "source"), source))) == total
+    # the citing resources on the page are links with labels, not raw IRIs
+    assert page.text.count('href="/doc/') > 200

@@ -1,0 +1,105 @@
+"""Linked-data pages of ``vitaalkg serve`` at N synthetic actions: first and repeated latency.
+
+The knowledge base plus N synthetic actions (default 10,000; generated into a temporary
+directory, never committed) is served by a real ``vitaalkg serve`` on 127.0.0.1; one client
+requests every page once (the first answer after start: nothing kept yet) and then ``--runs``
+times more, one after another; the medians and the slowest of those are printed in ms.
+
+    python benchmarks/pages.py [--actions 10000] [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from vitaalkg.config import Settings  # noqa: E402
+from vitaalkg.loader import load_all  # noqa: E402
+from vitaalkg.store import EmbeddedStore  # noqa: E402
+from vitaalkg.synthetic import make_root, network_members, synthetic_plans  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from sparql_http import free_port  # noqa: E402
+
+PAGES = [
+    ("home", "/", "text/html"),
+    ("region", "/doc/veiligheidsregio/vr13", "text/html"),
+    ("region, Turtle", "/doc/veiligheidsregio/vr13", "text/turtle"),
+    ("network", "/doc/netwerk/drinkwater-vitens", "text/html"),
+    ("action plan", "/doc/actieplan/drinkwater-vitens", "text/html"),
+    ("action", "/doc/actie/drinkwater-vitens-a3", "text/html"),
+    ("ontology class", "/def/Action", "text/html"),
+    ("theme", "/doc/thema/1", "text/html"),
+    ("status", "/doc/status/open", "text/html"),
+    ("monitoring", "/monitoring", "text/html"),
+    ("monitoring, JSON", "/monitoring", "application/json"),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--actions", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="vitaalkg-pages-"))
+    proc = None
+    try:
+        settings = Settings()
+        settings.root = ROOT
+        kb = EmbeddedStore(None)
+        load_all(kb, settings)
+        root = make_root(tmp / "root", ROOT, {
+            "zz-synthetic-plans": synthetic_plans(network_members(kb), args.actions)})
+        port = free_port()
+        env = {**os.environ, "VITAALKG_ROOT": str(root), "VITAALKG_STORE": str(tmp / "store")}
+        proc = subprocess.Popen([sys.executable, "-m", "vitaalkg.cli", "serve", "--host",
+                                 "127.0.0.1", "--port", str(port)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        rows = []
+        with httpx.Client(base_url=base, timeout=60) as http:
+            for name, path, accept in PAGES:
+                times = []
+                for _ in range(args.runs + 1):
+                    start = time.perf_counter()
+                    r = http.get(path, headers={"Accept": accept})
+                    times.append(1000 * (time.perf_counter() - start))
+                    if r.status_code != 200:
+                        raise SystemExit(f"{path} ({accept}): {r.status_code}")
+                rows.append((name, path, accept, times[0], statistics.median(times[1:]),
+                             max(times[1:])))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\nPages of vitaalkg serve at {args.actions} synthetic actions, one client, "
+          f"127.0.0.1, {args.runs} runs after the first (ms):\n")
+    print("| page | path | Accept | first | median | max |")
+    print("|---|---|---|---:|---:|---:|")
+    for name, path, accept, first, median, worst in rows:
+        print(f"| {name} | `{path}` | {accept} | {first:.1f} | {median:.1f} | {worst:.1f} |")
+    print("\nreproduce: python benchmarks/pages.py " + " ".join(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
