@@ -355,13 +355,11 @@ def document(kind: str, key: str, request: Request) -> Response:
     store, base = _store(request), _settings(request).base
     stem, suffix = split_suffix(key)
     iri = f"{base}id/{kind}/{stem}"
-    totals = d.inverse_counts(store, iri)
-    graph = d.describe(store, iri, capped=_many(totals))
+    graph, totals = _describe_for_page(store, iri)
     if suffix is not None and not d.exists(graph, iri):
         # maybe the key itself ends in something that looks like a suffix
         whole_iri = f"{base}id/{kind}/{key}"
-        whole_totals = d.inverse_counts(store, whole_iri)
-        whole = d.describe(store, whole_iri, capped=_many(whole_totals))
+        whole, whole_totals = _describe_for_page(store, whole_iri)
         if d.exists(whole, whole_iri):
             iri, graph, suffix, stem, totals = whole_iri, whole, None, key, whole_totals
     if not d.exists(graph, iri):
@@ -387,6 +385,13 @@ def document(kind: str, key: str, request: Request) -> Response:
 def _many(totals: dict[str, int]) -> list[str]:
     """The inverse properties with more resources than a page shows."""
     return [p for p, n in totals.items() if n > d.INVERSE_SHOWN]
+
+
+def _describe_for_page(store: Any, iri: str) -> tuple[Graph, dict[str, int]]:
+    """The description of ``iri`` as a page shows it (long inverse properties cut to what
+    the page lists) and the number of resources per inverse property."""
+    totals = d.inverse_counts(store, iri)
+    return d.describe(store, iri, capped=_many(totals)), totals
 
 
 # -- /def: the ontology ----------------------------------------------------------------------
@@ -464,8 +469,7 @@ def ontology_term(term: str, request: Request) -> Response:
         return html_or_rdf(request, fmt, suffix, lambda: ontology_graph(request),
                            lambda: RedirectResponse("/def", status_code=303))
     iri = f"{base}def/{stem}"
-    totals = d.inverse_counts(store, iri)
-    graph = d.describe(store, iri, capped=_many(totals))
+    graph, totals = _describe_for_page(store, iri)
     if not d.exists(graph, iri):
         return not_found(request, iri)
     fmt = negotiate(request, suffix)
