@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all
+from vitaalkg.plans.loading import load_all
 from vitaalkg.store import EmbeddedStore
 
 

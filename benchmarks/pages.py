@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vitaalkg.config import Settings  # noqa: E402
-from vitaalkg.loader import load_all  # noqa: E402
+from vitaalkg.plans.loading import load_all  # noqa: E402
+from vitaalkg.plans.synthetic import make_root, network_members, synthetic_plans  # noqa: E402
 from vitaalkg.store import EmbeddedStore  # noqa: E402
-from vitaalkg.synthetic import make_root, network_members, synthetic_plans  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from sparql_http import free_port  # noqa: E402

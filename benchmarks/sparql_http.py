@@ -43,11 +43,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from vitaalkg.config import Settings  # noqa: E402
-from vitaalkg.loader import load_all  # noqa: E402
-from vitaalkg.namedqueries import load_named_queries  # noqa: E402
-from vitaalkg.remote import bind_values  # noqa: E402
+from vitaalkg.plans.loading import load_all  # noqa: E402
+from vitaalkg.plans.synthetic import make_root, network_members, synthetic_plans  # noqa: E402
 from vitaalkg.store import EmbeddedStore  # noqa: E402
-from vitaalkg.synthetic import make_root, network_members, synthetic_plans  # noqa: E402
+from vitaalkg.store.namedqueries import load_named_queries  # noqa: E402
+from vitaalkg.store.remote import bind_values  # noqa: E402
 
 # the analyst mix: per named query the parameter sets requests cycle through
 MIX: dict[str, list[dict[str, str]]] = {

@@ -23,9 +23,9 @@ import pytest
 from remote_servers import REMOTE_SERVERS, RemoteServer, free_port
 
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all
-from vitaalkg.remote import RemoteStore
+from vitaalkg.plans.loading import load_all
 from vitaalkg.store import EmbeddedStore
+from vitaalkg.store.remote import RemoteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKENDS = ("embedded", *REMOTE_SERVERS)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from vitaalkg.auth import TokenError, TokenRegistry
+from vitaalkg.plans.tokens import TokenError, TokenRegistry
 
 VR13 = "https://w3id.org/vitaalkg/id/veiligheidsregio/vr13"
 

@@ -120,8 +120,8 @@ def test_sigkill_during_submission_keeps_old_or_new_version(server: PlanServer) 
 KILL_SCRIPT = """
 import sys
 import pyoxigraph as ox
-from vitaalkg.auth import Principal
-from vitaalkg.plans import PlanRegistry
+from vitaalkg.plans.tokens import Principal
+from vitaalkg.plans.registry import PlanRegistry
 from vitaalkg.store import EmbeddedStore
 store_dir, triples_file, base = sys.argv[1:4]
 triples = [ox.Triple(q.subject, q.predicate, q.object)

@@ -25,11 +25,16 @@ import httpx
 import pytest
 from conftest import ROOT, LiveServer
 
-from vitaalkg.auth import PUBLIC, Principal, TokenRegistry
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all
-from vitaalkg.monitoring import Monitor, MonitoringError, monitoring_report, parse_reference_date
-from vitaalkg.plans import PlanRegistry
+from vitaalkg.plans.loading import load_all
+from vitaalkg.plans.monitoring import (
+    Monitor,
+    MonitoringError,
+    monitoring_report,
+    parse_reference_date,
+)
+from vitaalkg.plans.registry import PlanRegistry
+from vitaalkg.plans.tokens import PUBLIC, Principal, TokenRegistry
 from vitaalkg.store import EmbeddedStore
 from vitaalkg.validation.inputs import read_plan
 from vitaalkg.web.charts import bar_chart

@@ -12,17 +12,17 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT, LiveServer
 
-from vitaalkg.loader import load_all
-from vitaalkg.namedqueries import (
+from vitaalkg.plans.loading import load_all
+from vitaalkg.plans.synthetic import make_root, network_members, synthetic_plans
+from vitaalkg.plans.tallies import with_tallies
+from vitaalkg.store import EmbeddedStore
+from vitaalkg.store.namedqueries import (
     PAGE_MARK,
     NamedQueryError,
     load_named_queries,
     parse_named_query,
     parse_variable,
 )
-from vitaalkg.store import EmbeddedStore
-from vitaalkg.synthetic import make_root, network_members, synthetic_plans
-from vitaalkg.tallies import with_tallies
 
 QUERIES = load_named_queries(ROOT / "queries")
 # queries whose data only exists once plans / signatures are submitted: checked on the
@@ -329,7 +329,7 @@ def _rows(result) -> tuple[list[str], list[tuple]]:
 
 @pytest.mark.parametrize("name", sorted(PLAIN))
 def test_fast_queries_answer_as_the_plain_ones(name, plans_store):
-    from vitaalkg.remote import bind_values
+    from vitaalkg.store.remote import bind_values
 
     nq = QUERIES[name]
     for params in PLAIN_PARAMS[name]:
@@ -344,7 +344,7 @@ def test_fast_queries_answer_as_the_plain_ones(name, plans_store):
 
 def test_named_queries_are_cacheable():
     """No NOW(), RAND(), UUID() …: the result cache skips queries that use them."""
-    from vitaalkg.sparqltext import tokenize
+    from vitaalkg.store.sparqltext import tokenize
 
     for nq in QUERIES.values():
         words = {t.text.upper() for t in tokenize(nq.text) if t.kind == "word"}
@@ -494,7 +494,7 @@ def test_paginated_file_without_order_is_left_out_of_the_api(tmp_path: Path, cap
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "1e3", "10000000", "２"])
 def test_bad_page_numbers(value):
-    from vitaalkg.namedqueries import parse_page
+    from vitaalkg.store.namedqueries import parse_page
 
     with pytest.raises(NamedQueryError, match="paginanummer"):
         parse_page(value)
@@ -503,7 +503,7 @@ def test_bad_page_numbers(value):
 def test_pages_concatenate_to_the_unpaged_rows(plans_store):
     """In process, bound by substitution and by VALUES (as on a remote store): the pages in
     order are the unpaged rows, a full page may be followed by more, the rest are short."""
-    from vitaalkg.remote import bind_values
+    from vitaalkg.store.remote import bind_values
 
     nq = QUERIES["acties-te-laat"]
     for date in ("2016-01-01", "2017-07-01", "2019-06-30", "2030-01-01"):
@@ -530,7 +530,7 @@ _DATE = "2030-01-01"  # every open action of the synthetic plans is late: a few 
 
 def _unpaged_bindings(server) -> list[dict]:
     """The late actions without pagination, through /sparql (parameter bound by VALUES)."""
-    from vitaalkg.remote import bind_values
+    from vitaalkg.store.remote import bind_values
 
     nq = QUERIES["acties-te-laat"]
     text = bind_values(nq.text, nq.bind({"peildatum": _DATE}))

@@ -9,12 +9,12 @@ import pytest
 from plans_support import BASE, example, revised_vitens_plan
 from remote_servers import OxigraphServer, VirtuosoServer
 
-from vitaalkg.auth import PUBLIC, Principal
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all
-from vitaalkg.plans import PlanError, PlanRegistry
-from vitaalkg.remote import RemoteStore
+from vitaalkg.plans.loading import load_all
+from vitaalkg.plans.registry import PlanError, PlanRegistry
+from vitaalkg.plans.tokens import PUBLIC, Principal
 from vitaalkg.store import EmbeddedStore
+from vitaalkg.store.remote import RemoteStore
 from vitaalkg.validation.inputs import read_plan
 
 NETWORK = "drinkwater-vitens"

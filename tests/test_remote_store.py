@@ -15,9 +15,9 @@ from conftest import LiveServer
 from remote_servers import OxigraphServer, RemoteServer, VirtuosoServer
 
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all
-from vitaalkg.remote import RemoteStore, bind_values, where_brace
+from vitaalkg.plans.loading import load_all
 from vitaalkg.store import EmbeddedStore, StoreError
+from vitaalkg.store.remote import RemoteStore, bind_values, where_brace
 
 pytestmark = pytest.mark.remote
 

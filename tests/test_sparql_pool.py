@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from vitaalkg.sparqltext import query_form, uses_service
 from vitaalkg.store import EmbeddedStore
+from vitaalkg.store.sparqltext import query_form, uses_service
 from vitaalkg.web.query_runner import QueryJob, QueryPool, QuerySyntaxError, watch_writes
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -13,8 +13,9 @@ import pytest
 import rdflib
 
 from vitaalkg.config import Settings
-from vitaalkg.loader import load_all, source_files
+from vitaalkg.plans.loading import load_all
 from vitaalkg.store import EmbeddedStore, StoreError
+from vitaalkg.store.loader import source_files
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -197,7 +198,7 @@ def test_check_catches_planted_contradiction(tmp_path: Path) -> None:
 
 def test_service_start_reloads_changed_source_files(tmp_path: Path) -> None:
     """A store loaded from older data files is refreshed when the files change."""
-    from vitaalkg.loader import ensure_loaded
+    from vitaalkg.plans.loading import ensure_loaded
 
     root = copy_project(tmp_path)
     settings = Settings()

@@ -1,5 +1,5 @@
-"""Action tallies (``vitaalkg.tallies``): what they count, where they are written, and that the
-progress queries that sum them (``queries/voortgang-*.rq``) answer exactly as the queries that
+"""Action tallies (``vitaalkg.plans.tallies``): what they count, where they are written, and that
+the progress queries that sum them (``queries/voortgang-*.rq``) answer exactly as the queries that
 counted every action did — on every backend, with plans loaded from ``data/``, with submitted
 plans and their versions, after a reload, and for callers who may not read a plan."""
 
@@ -19,15 +19,15 @@ from plans_support import BASE, VKG, PlanServer, big_plan, example
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from vitaalkg import tallies
-from vitaalkg.auth import Principal
 from vitaalkg.config import Settings
-from vitaalkg.loader import ensure_loaded, load_all
-from vitaalkg.namedqueries import load_named_queries
-from vitaalkg.plans import PlanRegistry
-from vitaalkg.remote import bind_values
+from vitaalkg.plans import tallies
+from vitaalkg.plans.loading import ensure_loaded, load_all
+from vitaalkg.plans.registry import PlanRegistry
+from vitaalkg.plans.synthetic import make_root, network_members, synthetic_plans
+from vitaalkg.plans.tokens import Principal
 from vitaalkg.store import EmbeddedStore
-from vitaalkg.synthetic import make_root, network_members, synthetic_plans
+from vitaalkg.store.namedqueries import load_named_queries
+from vitaalkg.store.remote import bind_values
 from vitaalkg.validation.inputs import read_plan_file
 
 QUERIES = load_named_queries(ROOT / "queries")
@@ -133,7 +133,7 @@ CASES = [("voortgang-per-thema", {}), ("voortgang-per-sector", {}),
          ("voortgang-per-netwerk", {"sector": "sector/gas"})]
 
 
-# -- counting in Python, independently of vitaalkg.tallies (rdflib, not pyoxigraph) ------------
+# -- counting in Python, independently of vitaalkg.plans.tallies (rdflib, not pyoxigraph) ------
 def python_counts(triples: list[ox.Triple]) -> Counter:
     """{(plan, theme or None, status): n} by the counting rule of docs/MODEL.md."""
     g = Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),

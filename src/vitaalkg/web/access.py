@@ -12,8 +12,8 @@ from typing import Any
 
 from fastapi import HTTPException, Request
 
-from ..auth import PUBLIC, Principal, TokenError, TokenRegistry, token_file
-from ..plans import PlanRegistry
+from ..plans.registry import PlanRegistry
+from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry, token_file
 
 _LOCK = threading.Lock()
 

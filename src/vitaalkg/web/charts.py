@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
-from ..monitoring import OTHER, STATUS_KEYS, STATUSES, Row, View
+from ..plans.monitoring import OTHER, STATUS_KEYS, STATUSES, Row, View
 
 #: fill and text colour per status (Rijkshuisstijl palette; text contrast ≥ 4.5:1)
 COLOURS: dict[str, tuple[str, str]] = {

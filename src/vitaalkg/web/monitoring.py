@@ -25,8 +25,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from ..auth import PUBLIC, Principal
-from ..monitoring import (
+from ..plans.monitoring import (
     OTHER,
     STATUS_KEYS,
     STATUSES,
@@ -39,6 +38,7 @@ from ..monitoring import (
     monitoring_report,
     parse_reference_date,
 )
+from ..plans.tokens import PUBLIC, Principal
 from .charts import COLOURS, STATUS_LABELS, bar_chart, percent
 from .negotiation import HTML, best_match
 

@@ -18,6 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from ..namespaces import PREFIXES
 from . import describe as d
+from . import resource_view as rv
 from .access import principal_from_request
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
@@ -139,13 +140,13 @@ def format_links(path: str) -> list[dict[str, str]]:
 
 def labels_for(request: Request, iris: list[str]) -> dict[str, tuple[str, str | None]]:
     """``{iri: (Dutch label, English label)}`` with built-in and compact fall-backs."""
-    found = d.fetch_labels(_store(request), iris)
+    found = rv.fetch_labels(_store(request), iris)
     result: dict[str, tuple[str, str | None]] = {}
     for iri in iris:
         labels = found.get(iri, {})
-        builtin = d.BUILTIN_LABELS.get(iri)
+        builtin = rv.BUILTIN_LABELS.get(iri)
         nl = labels.get("nl") or labels.get("") or (builtin[0] if builtin else None)
-        nl = nl or d.pick(labels) or d.compact(iri)
+        nl = nl or rv.pick(labels) or rv.compact(iri)
         en = labels.get("en") or (builtin[1] if builtin and not labels else None)
         result[iri] = (nl, en if en != nl else None)
     return result
@@ -251,14 +252,14 @@ def concepts(request: Request, cls: str) -> list[dict[str, Any]]:
     labels = labels_for(request, [i for i, _ in items])
     base = _settings(request).base
     result = [{"iri": i, "notation": n, "label": labels[i][0], "label_en": labels[i][1],
-               "href": d.local_path(i, base) or i} for i, n in items]
-    return sorted(result, key=lambda c: (d.natural(c["notation"]), c["label"].lower()))
+               "href": rv.local_path(i, base) or i} for i, n in items]
+    return sorted(result, key=lambda c: (rv.natural(c["notation"]), c["label"].lower()))
 
 
 def named_queries(request: Request) -> list[dict[str, str]]:
     """The named queries of ``queries/`` (empty when that module is not there)."""
     try:
-        from ..namedqueries import load_named_queries  # type: ignore[import-not-found]
+        from ..store.namedqueries import load_named_queries  # type: ignore[import-not-found]
     except ImportError:
         return []
     try:
@@ -327,7 +328,7 @@ def class_list(request: Request,
         return not_found(request, klasse)
     base = _settings(request).base
     return render_list(request, iris, title=label[:1].upper() + label[1:], subtitle=label_en,
-                       class_iri=cls, class_href=d.local_path(cls, base) or cls,
+                       class_iri=cls, class_href=rv.local_path(cls, base) or cls,
                        crumbs=[{"label": label}])
 
 
@@ -343,8 +344,8 @@ def render_list(request: Request, iris: list[str], **context: Any) -> Response:
     labels = labels_for(request, iris)
     items = sorted(
         ({"iri": i, "label": labels[i][0], "label_en": labels[i][1],
-          "href": d.local_path(i, base) or i} for i in iris),
-        key=lambda x: d.natural(x["label"]))
+          "href": rv.local_path(i, base) or i} for i in iris),
+        key=lambda x: rv.natural(x["label"]))
     return render(request, "list.html", items=items, **context)
 
 
@@ -371,7 +372,7 @@ def document(kind: str, key: str, request: Request) -> Response:
     path = f"/doc/{kind}/{stem}"
 
     def page() -> Response:
-        view = d.resource_view(store, graph, iri, base, inverse_totals=totals)
+        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals)
         crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
         return render(request, "resource.html", view=view, formats=format_links(path),
                       crumbs=crumbs, doc_path=path)
@@ -416,9 +417,9 @@ def ontology_terms(request: Request) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {"class": [], "property": []}
     for iri, kind in terms.items():
         result[kind].append({
-            "iri": iri, "curie": d.compact(iri), "label": labels[iri][0],
+            "iri": iri, "curie": rv.compact(iri), "label": labels[iri][0],
             "label_en": labels[iri][1], "definition": definitions.get(iri),
-            "href": d.local_path(iri, base) or iri,
+            "href": rv.local_path(iri, base) or iri,
         })
     for items in result.values():
         items.sort(key=lambda t: t["label"].lower())
@@ -479,7 +480,7 @@ def ontology_term(term: str, request: Request) -> Response:
         return d.describe(store, iri, inverse=False)
 
     def page() -> Response:
-        view = d.resource_view(store, graph, iri, base, inverse_totals=totals)
+        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals)
         types = {t.iri for t in view.types}
         is_class = bool(types & {str(OWL.Class), str(RDFS.Class)})
         count = None
@@ -523,7 +524,7 @@ def dataset_page(request: Request) -> Response:
 
     def page() -> Response:
         graph = d.describe_in_graph(void, iri)
-        view = d.resource_view(store, graph, iri, base)
+        view = rv.resource_view(store, graph, iri, base)
         return render(request, "dataset.html", view=view, crumbs=[{"label": "dataset"}],
                       formats=[{"label": "VoID (Turtle)", "href": "/.well-known/void",
                                 "media": "text/turtle"}],

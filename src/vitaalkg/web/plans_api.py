@@ -22,16 +22,16 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..auth import Principal
-from ..plans import PlanError, PlanRegistry
-from ..remote import knowledge_store
-from ..submission import Refusal, submit_plan, version_json
+from ..plans.registry import PlanError, PlanRegistry
+from ..plans.submission import Refusal, submit_plan, version_json
+from ..plans.tokens import Principal
+from ..store.remote import knowledge_store
 from ..validation import report as rep
 from ..validation.engine import PlanValidator
-from ..validation.http import input_error_response, read_request_plan
 from ..validation.inputs import InputError
 from .access import dataset_for_request, principal_from_request, unauthorized
 from .negotiation import best_match
+from .validation_api import input_error_response, read_request_plan
 
 VERSION_MEDIA = {
     "text/turtle": ox.RdfFormat.TURTLE,

@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from ..namedqueries import NamedQuery, NamedQueryError, parse_named_query, parse_page
+from ..store.namedqueries import NamedQuery, NamedQueryError, parse_named_query, parse_page
 from .negotiation import best_match
 from .query_runner import QueryError, QueryJob
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA, SparqlRequestError, apply_dataset_policy

@@ -41,7 +41,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..sparqltext import capped_select, tokenize
+from ..store.sparqltext import capped_select, tokenize
 
 LOAD_TIMEOUT = 300.0
 

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
-from vitaalkg.sparqltext import capped_select
+from vitaalkg.store.sparqltext import capped_select
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RESULT_TYPES = {

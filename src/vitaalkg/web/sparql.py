@@ -35,7 +35,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.cors import CORSMiddleware
 
-from ..sparqltext import query_form, uses_service
+from ..store.sparqltext import query_form, uses_service
 from .negotiation import best_match
 from .query_runner import DirectRunner, QueryError, QueryJob, QueryPool, watch_writes
 
@@ -268,7 +268,7 @@ def _editor_examples(app: FastAPI) -> list[dict[str, str]]:
                  "query": "SELECT ?klasse (COUNT(?s) AS ?aantal)\nWHERE { ?s a ?klasse }\n"
                           "GROUP BY ?klasse\nORDER BY DESC(?aantal)\nLIMIT 50\n"}]
     try:
-        from ..namedqueries import load_named_queries
+        from ..store.namedqueries import load_named_queries
 
         named = load_named_queries(app.state.settings.queries_dir)
     except Exception:  # noqa: BLE001 - the editor works without examples

@@ -16,9 +16,9 @@ from pathlib import Path
 import owlready2
 import pyoxigraph as ox
 
-from .config import Settings
+from ..config import Settings
+from .base import StoreError
 from .loader import parse_file, source_files
-from .store import StoreError
 
 LOG = logging.getLogger(__name__)
 

@@ -1,7 +1,8 @@
 """A remote SPARQL 1.1 server (Oxigraph server, Virtuoso, Fuseki, GraphDB) as the store.
 
-Same interface as :class:`vitaalkg.store.EmbeddedStore`; results come back as pyoxigraph objects,
-so the service and the CLI cannot tell the two apart. Semantics kept equal to the embedded store:
+Same interface as :class:`vitaalkg.store.embedded.EmbeddedStore`; results come back as pyoxigraph
+objects, so the service and the CLI cannot tell the two apart. Semantics kept equal to the
+embedded store:
 - the default graph of a query is the union of *our* named graphs (sent as explicit
   ``default-graph-uri``/``named-graph-uri`` parameters, so a server's system graphs stay out);
 - ``replace_graph`` is atomic for readers: data goes to a staging graph first and one
@@ -21,8 +22,8 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from .base import QUAD_FORMATS, StoreError, rdf_format
 from .sparqltext import tokenize, uses_keyword
-from .store import QUAD_FORMATS, StoreError, rdf_format
 
 # graphs a server keeps for itself; never part of the knowledge base
 SYSTEM_GRAPH_PREFIXES = (

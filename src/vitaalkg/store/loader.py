@@ -3,9 +3,11 @@
 All files are parsed before anything is written, so a syntax error in one file (reported with
 its file name and line) leaves the store as it was. Reloading replaces graphs, never duplicates.
 
-A file with action plans (``vkg:hasAction``) gets its action tallies (:mod:`vitaalkg.tallies`)
-in its own graph, computed from the parsed (and, for another base, rewritten) triples and
-written with them in one staging + ``MOVE``; a reload replaces them with the file.
+What is derived from a file (for plans: their action tallies, :mod:`vitaalkg.plans.loading`)
+comes from a ``derive`` function the caller passes: it gets the parsed (and, for another base,
+rewritten) triples and returns them with the derived ones, written together in one staging +
+``MOVE``; a reload replaces them with the file. ``after`` runs once the store is up to date.
+The loader itself knows nothing of plans.
 """
 
 from __future__ import annotations
@@ -13,19 +15,22 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import tallies
-from .config import DEFAULT_BASE, Settings
-from .store import EmbeddedStore, StoreError
+from ..config import DEFAULT_BASE, Settings
+from .base import Store, StoreError
+from .embedded import EmbeddedStore
+
+#: ``derive(triples, graph, base)``: a file's triples plus what is derived from them
+Derive = Callable[[list[ox.Triple], str, str], list[ox.Triple]]
+#: ``after(store, settings)``: runs once the store holds the current files
+After = Callable[[Store, Settings], None]
 
 SOURCE_DIRS = ("ontology", "shapes", "data")
-#: part of the load fingerprint: a store loaded before the derived data (tallies) existed, or
-#: with an older counting rule, is loaded again once
-DERIVED_VERSION = "tallies-1"
 SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
             ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
 
@@ -74,19 +79,16 @@ def parse_file(path: Path, base: str = DEFAULT_BASE) -> list[ox.Triple]:
     ]
 
 
-def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Triple]:
-    """A file's triples plus what is derived from them: the action tallies of its plans (the
-    triples are already rewritten to ``base``, so the tallies are too)."""
-    has_action = ox.NamedNode(base + "def/hasAction")
-    if not any(t.predicate == has_action for t in triples):
-        return triples
-    return tallies.with_tallies(triples, graph, base)
+def _no_derivation(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Triple]:
+    return triples
 
 
-def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
+def load_all(store: Store, settings: Settings, *, derive: Derive | None = None,
+             after: After | None = None) -> list[LoadedGraph]:
     """(Re)load every source file into its named graph; drop graphs whose file is gone."""
+    derive = derive or _no_derivation
     files = source_files(settings)
-    parsed = [(graph, path, with_derived(parse_file(path, settings.base), graph, settings.base))
+    parsed = [(graph, path, derive(parse_file(path, settings.base), graph, settings.base))
               for graph, path in files]
     loaded: list[LoadedGraph] = []
     for graph, path, triples in parsed:
@@ -99,23 +101,17 @@ def load_all(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]:
         if graph.startswith(prefixes) and graph not in wanted:
             store.drop_graph(graph)
     store.flush()
-    _add_missing_plan_tallies(store, settings)
+    if after is not None:
+        after(store, settings)
     return loaded
 
 
-def _add_missing_plan_tallies(store: EmbeddedStore, settings: Settings) -> None:
-    """Submitted plan versions stored before tallies existed get theirs (once)."""
-    from .plans import PlanRegistry
-
-    PlanRegistry(store, settings.base).add_missing_tallies()
-
-
-def _fingerprint(settings: Settings) -> dict[str, str]:
+def _fingerprint(settings: Settings, derived: str) -> dict[str, str]:
     """SHA-256 of every source file, by graph IRI (plus the base the IRIs were written for)."""
     prints = {graph: hashlib.sha256(path.read_bytes()).hexdigest()
               for graph, path in source_files(settings)}
     prints["base"] = settings.base
-    prints["derived"] = DERIVED_VERSION
+    prints["derived"] = derived
     return prints
 
 
@@ -127,24 +123,29 @@ def _state_file(settings: Settings) -> Path | None:
     return path.parent / (path.name + "-sources.json")
 
 
-def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph] | None:
-    """Load the knowledge base on first start, and again when a source file has changed
-    since the last load (so an upgraded ``data/`` is never served stale)."""
+def ensure_loaded(store: Store, settings: Settings, *, derive: Derive | None = None,
+                  after: After | None = None, derived_version: str = ""
+                  ) -> list[LoadedGraph] | None:
+    """Load the knowledge base on first start, and again when a source file (or the
+    ``derived_version`` of what ``derive`` adds) has changed since the last load, so an
+    upgraded ``data/`` is never served stale."""
     prefix = f"{settings.base}graph/"
     loaded_before = any(g.startswith(prefix) for g in store.graphs())
     state = _state_file(settings)
-    current = _fingerprint(settings)
+    current = _fingerprint(settings, derived_version)
     if loaded_before and state is not None and state.exists():
         try:
             if json.loads(state.read_text(encoding="utf-8")) == current:
-                _add_missing_plan_tallies(store, settings)
+                if after is not None:
+                    after(store, settings)
                 return None
         except ValueError:
             pass
     elif loaded_before and state is None:
-        _add_missing_plan_tallies(store, settings)
+        if after is not None:
+            after(store, settings)
         return None
-    loaded = load_all(store, settings)
+    loaded = load_all(store, settings, derive=derive, after=after)
     if state is not None:
         state.parent.mkdir(parents=True, exist_ok=True)
         tmp = state.with_suffix(".tmp")
@@ -153,8 +154,8 @@ def ensure_loaded(store: EmbeddedStore, settings: Settings) -> list[LoadedGraph]
     return loaded
 
 
-def timed_load(settings: Settings) -> float:
+def timed_load(settings: Settings, derive: Derive | None = None) -> float:
     """Seconds to load the whole knowledge base into a fresh in-memory store."""
     start = time.perf_counter()
-    load_all(EmbeddedStore(None), settings)
+    load_all(EmbeddedStore(None), settings, derive=derive)
     return time.perf_counter() - start

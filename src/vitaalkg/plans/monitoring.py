@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .auth import Principal
-from .plans import VKG as PROV_VKG
-from .plans import PlanRegistry
+from .registry import VKG as PROV_VKG
+from .registry import PlanRegistry
+from .tokens import Principal
 
 PROV = "http://www.w3.org/ns/prov#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

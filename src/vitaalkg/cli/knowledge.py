@@ -1,5 +1,4 @@
-"""The ``vitaalkg`` command line: serve, load, export, query, check (and the commands of the
-validation and submission modules, registered from there)."""
+"""The knowledge-base commands: ``vitaalkg load``, ``export``, ``query`` and ``check``."""
 
 from __future__ import annotations
 
@@ -13,17 +12,8 @@ from typing import Annotated
 
 import typer
 
-from .cli_options import StoreOpt, settings_for
-from .config import Settings
-from .store import EmbeddedStore, StoreError, open_store
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="vitaalkg: kennisbank crisisbeheersing en vitale infrastructuur.",
-    pretty_exceptions_enable=False,
-)
-
+from ..store import StoreError
+from .options import StoreOpt, fail, open_configured, settings_for
 
 
 class OutputFormat(StrEnum):
@@ -40,25 +30,9 @@ class ExportFormat(StrEnum):
     nquads = "nquads"
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print a clear error (no traceback) and exit."""
-    typer.echo(f"fout: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def open_configured(settings: Settings) -> EmbeddedStore:
-    """The configured store (embedded, or remote when VITAALKG_SPARQL_ENDPOINT is set)."""
-    try:
-        return open_store(settings)
-    except StoreError as exc:
-        fail(str(exc))
-        raise
-
-
-@app.command()
 def load(store: StoreOpt = None) -> None:
     """(Her)laad ontology/, shapes/ en data/ in de store, één named graph per bestand."""
-    from .loader import load_all
+    from ..plans.loading import load_all
 
     settings = settings_for(store)
     st = open_configured(settings)
@@ -72,7 +46,6 @@ def load(store: StoreOpt = None) -> None:
                f"({settings.store_path})")
 
 
-@app.command()
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.turtle,
     graph: Annotated[str | None, typer.Option(help="Alleen deze named graph.")] = None,
@@ -80,7 +53,7 @@ def export(
     store: StoreOpt = None,
 ) -> None:
     """Exporteer de kennisbank (Turtle, N-Triples, JSON-LD, TriG of N-Quads)."""
-    from .loader import ensure_loaded
+    from ..plans.loading import ensure_loaded
 
     settings = settings_for(store)
     st = open_configured(settings)
@@ -106,7 +79,6 @@ def _parse_params(params: list[str]) -> dict[str, str]:
     return out
 
 
-@app.command()
 def query(
     name_or_file: Annotated[
         str, typer.Argument(help="Naam van een query uit queries/ of een .rq-bestand.")
@@ -116,8 +88,8 @@ def query(
     store: StoreOpt = None,
 ) -> None:
     """Voer een SPARQL-query uit: een benoemde query of een bestand."""
-    from .loader import ensure_loaded
-    from .namedqueries import NamedQueryError, load_named_queries
+    from ..plans.loading import ensure_loaded
+    from ..store.namedqueries import NamedQueryError, load_named_queries
 
     settings = settings_for(store)
     path = Path(name_or_file)
@@ -172,13 +144,12 @@ def _print_rows(names: list[str], rows: list[list[str]], output: OutputFormat) -
         typer.echo(f"({len(rows)} rijen)")
 
 
-@app.command()
 def check(
     extra: Annotated[list[Path] | None, typer.Argument(help="Extra Turtle-bestanden.")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Controleer ontologie + kennis op tegenspraak met een OWL-redeneerder (HermiT)."""
-    from .reasoning import ReasoningError, check_consistency
+    from ..store.reasoning import ReasoningError, check_consistency
 
     settings = settings_for(store)
     try:
@@ -189,36 +160,9 @@ def check(
     raise typer.Exit(0 if report.consistent else 1)
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
-    store: StoreOpt = None,
-) -> None:
-    """Start de webservice (SPARQL, benoemde queries, linked-data-pagina's)."""
-    import uvicorn
-
-    from .web.app import create_app
-
-    settings = settings_for(store)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
-
-
-def _register_extensions() -> None:
-    """Commands that live with their own module (validation, submission and tokens)."""
-    from . import submission_cli
-    from .validation import cli as validation_cli
-
-    validation_cli.register(app)
-    submission_cli.register(app)
-
-
-_register_extensions()
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()
+def register(app: typer.Typer) -> None:
+    """Add ``load``, ``export``, ``query`` and ``check``."""
+    app.command()(load)
+    app.command()(export)
+    app.command()(query)
+    app.command()(check)

@@ -56,8 +56,8 @@ def validate(
 ) -> None:
     """Controleer actieplannen met SHACL. Exitcode 0 voldoet, 1 voldoet niet, 2 onleesbaar."""
     from ..config import Settings
-    from .engine import validator_for
-    from .inputs import InputError, read_plan_file
+    from ..validation.engine import validator_for
+    from ..validation.inputs import InputError, read_plan_file
 
     ref = _date(reference_date)
     settings = Settings()
@@ -86,7 +86,7 @@ def validate(
 
 def _print(reports: list, errors: list[tuple[str, str]], output: ReportFormat,
            lang: str) -> None:
-    from . import report as rep
+    from ..validation import report as rep
 
     out = sys.stdout
     if output is ReportFormat.json:
@@ -128,8 +128,8 @@ def convert(
 ) -> None:
     """Zet een plan-spreadsheet om naar RDF (Turtle), met het rijnummer bij elke actie."""
     from ..config import Settings
-    from .convert import to_turtle
-    from .inputs import InputError, read_plan_file
+    from ..validation.convert import to_turtle
+    from ..validation.inputs import InputError, read_plan_file
 
     settings = Settings()
     try:
@@ -151,7 +151,7 @@ def template(
     fmt: Annotated[TemplateFormat | None, typer.Option("--format", "-f")] = None,
 ) -> None:
     """Schrijf een leeg sjabloon voor een actieplan (XLSX of CSV) met korte instructie."""
-    from .template import csv_template, xlsx_template
+    from ..validation.template import csv_template, xlsx_template
 
     kind = fmt.value if fmt else (out.suffix.lstrip(".").lower() if out else "csv")
     if kind not in ("xlsx", "csv"):

@@ -1,4 +1,4 @@
-"""The embedded triple store (pyoxigraph), behind a small interface the rest of the code uses.
+"""The embedded triple store (pyoxigraph), one implementation of :class:`.base.Store`.
 
 Every file of the knowledge base lives in its own named graph; queries see the union of all
 named graphs as their default graph, unless the caller names a dataset.
@@ -13,42 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-RDF_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "n-triples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "rdf": ox.RdfFormat.RDF_XML,
-}
-
-QUAD_FORMATS = {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG}
-
-
-class StoreError(Exception):
-    """A store operation failed; the message is safe to show to a user."""
-
-
-def rdf_format(name: str) -> ox.RdfFormat:
-    """The pyoxigraph format for a short name or file suffix (``ttl``, ``nt``, ``jsonld`` …)."""
-    try:
-        return RDF_FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise StoreError(f"onbekend RDF-formaat: {name}") from None
-
-
-def term_value(term: Any) -> Any:
-    """A plain Python value for a pyoxigraph term (IRI and literal as str, None stays None)."""
-    if term is None:
-        return None
-    return term.value
+from .base import QUAD_FORMATS, StoreError, rdf_format, term_value
 
 
 class EmbeddedStore:
@@ -182,14 +147,3 @@ class EmbeddedStore:
     def close(self) -> None:
         self.flush()
         del self._store
-
-
-def open_store(settings: Any, *, read_only: bool = False) -> Any:
-    """The store named by the settings: a remote SPARQL server when
-    ``VITAALKG_SPARQL_ENDPOINT`` is set, else the embedded store."""
-    if settings.sparql_endpoint:
-        from .remote import RemoteStore
-
-        return RemoteStore(settings.sparql_endpoint, settings.update_endpoint,
-                           user=settings.store_user, password=settings.store_password)
-    return EmbeddedStore(settings.store_path, read_only=read_only)

@@ -16,11 +16,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from .auth import Principal
-from .plans import VISIBILITIES, PlanError, PlanRegistry, PlanVersion, default_visibility
-from .validation import report as rep
-from .validation.engine import PlanValidator, Report
-from .validation.inputs import PlanInput
+from ..validation import report as rep
+from ..validation.engine import PlanValidator, Report
+from ..validation.inputs import PlanInput
+from .registry import VISIBILITIES, PlanError, PlanRegistry, PlanVersion, default_visibility
+from .tokens import Principal
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 

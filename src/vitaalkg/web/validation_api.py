@@ -9,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ..remote import knowledge_store
-from . import report as rep
-from .engine import PlanValidator
-from .inputs import InputError, PlanInput, read_plan
+from ..store.remote import knowledge_store
+from ..validation import report as rep
+from ..validation.engine import PlanValidator
+from ..validation.inputs import InputError, PlanInput, read_plan
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

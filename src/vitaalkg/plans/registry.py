@@ -30,7 +30,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import tallies
-from .auth import Principal
+from .tokens import Principal
 
 VKG = "https://w3id.org/vitaalkg/def/"
 PROV = "http://www.w3.org/ns/prov#"

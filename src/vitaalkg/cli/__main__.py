@@ -1,0 +1,5 @@
+"""``python -m vitaalkg.cli``."""
+
+from . import main
+
+main()
