@@ -92,10 +92,12 @@ def kb(settings: Settings) -> EmbeddedStore:
 
 class LiveServer:
     """A ``vitaalkg serve`` process on 127.0.0.1 with its own store: a directory (embedded), or
-    a fresh remote server of its own (``backend`` ``oxigraph-server`` or ``virtuoso``)."""
+    a fresh remote server of its own (``backend`` ``oxigraph-server`` or ``virtuoso``), or the
+    ``remote`` server of another instance (several instances over one store; the instance
+    that started it stops it)."""
 
     def __init__(self, store_dir: Path, env: dict[str, str] | None = None,
-                 backend: str = "embedded") -> None:
+                 backend: str = "embedded", remote: RemoteServer | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store_dir = store_dir
@@ -109,7 +111,8 @@ class LiveServer:
             # (VITAALKG_QUERY_TIMEOUT), so a runaway does not keep it busy long after
             ours = float(self.env.get("VITAALKG_QUERY_TIMEOUT") or 10.0)
             directory = store_dir.parent / f"{store_dir.name}-{backend}-{self.port}"
-            self.remote = REMOTE_SERVERS[backend](directory, max_seconds=int(ours) + 2)
+            self.owns_remote = remote is None
+            self.remote = remote or REMOTE_SERVERS[backend](directory, max_seconds=int(ours) + 2)
             self.env.update(self.remote.env())
 
     def _start_remote(self) -> None:
@@ -149,7 +152,7 @@ class LiveServer:
         """Stop the server, then its remote store server (its data directory stays, so a
         restart with :meth:`start` finds the same data)."""
         self._stop_service()
-        if self.remote is not None:
+        if self.remote is not None and getattr(self, "owns_remote", True):
             self.remote.stop()
 
     def _stop_service(self) -> None:

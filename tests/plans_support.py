@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 from conftest import ROOT, LiveServer
@@ -21,12 +22,12 @@ HEADER = ("netwerk;actie;omschrijving;thema;status;verantwoordelijke;start;deadl
 class PlanServer(LiveServer):
     """A live server whose store directory and token file belong to one test module."""
 
-    def __init__(self, workdir: Path, backend: str = "embedded") -> None:
+    def __init__(self, workdir: Path, backend: str = "embedded", **kw: Any) -> None:
         self.workdir = workdir
         self.tokens = workdir / "tokens.json"
-        super().__init__(workdir / "store", env={"VITAALKG_TOKENS": str(self.tokens),
-                                                 "VITAALKG_QUERY_CACHE_MB": "16"},
-                         backend=backend)
+        env = {"VITAALKG_TOKENS": str(self.tokens), "VITAALKG_QUERY_CACHE_MB": "16",
+               **kw.pop("env", {})}
+        super().__init__(workdir / "store", env=env, backend=backend, **kw)
 
     def cli(self, *args: str, check: bool = True, timeout: float = 300.0
             ) -> subprocess.CompletedProcess[str]:

@@ -65,6 +65,10 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    #: on a remote store: how often (seconds) an instance checks whether another instance wrote
+    shared_state_seconds: float = field(
+        default_factory=lambda: _env_float("VITAALKG_SHARED_STATE_SECONDS", 1.0)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

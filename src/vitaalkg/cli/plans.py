@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from ..config import Settings
-from ..plans.tokens import TokenError, TokenRegistry, token_file
+from ..plans.token_store import token_registry_for
+from ..plans.tokens import TokenError
 from .options import (
     EXIT_ERROR,
     EXIT_FORBIDDEN,
@@ -69,7 +70,7 @@ def _submit_local(settings: Settings, path: Path, data: bytes, token: str, *,
     from ..validation.inputs import InputError, read_plan
 
     try:
-        principal = TokenRegistry(token_file(settings)).principal(token)
+        principal = token_registry_for(settings).principal(token)
     except TokenError as exc:
         fail(str(exc), EXIT_ERROR)
         raise

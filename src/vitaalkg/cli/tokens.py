@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from ..config import Settings
-from ..plans.tokens import TokenError, TokenRegistry, token_file
+from ..plans.token_store import token_registry_for
+from ..plans.tokens import TokenError
 from .options import StoreOpt, fail, settings_for
 
 token_app = typer.Typer(help="Toegangstokens: aanmaken, intrekken, tonen.", no_args_is_help=True)
@@ -40,7 +41,7 @@ def token_create(
     if (org is None) == (not team):
         fail("geef óf --org óf --team / give either --org or --team")
     iri = organisation_iri(org, settings) if org else None
-    registry = TokenRegistry(token_file(settings))
+    registry = token_registry_for(settings)
     try:
         token, record = registry.create(org=iri, team=team)
     except TokenError as exc:
@@ -57,7 +58,7 @@ def token_revoke(
     store: StoreOpt = None,
 ) -> None:
     """Trek een token in (direct van kracht, ook voor een draaiende server)."""
-    registry = TokenRegistry(token_file(settings_for(store)))
+    registry = token_registry_for(settings_for(store))
     try:
         record = registry.revoke(token)
     except TokenError as exc:
@@ -73,7 +74,7 @@ def token_list(
     store: StoreOpt = None,
 ) -> None:
     """Toon de tokens (id, organisatie, aangemaakt, ingetrokken); nooit de tokens zelf."""
-    registry = TokenRegistry(token_file(settings_for(store)))
+    registry = token_registry_for(settings_for(store))
     try:
         records = registry.list()
     except TokenError as exc:

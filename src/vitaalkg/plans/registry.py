@@ -20,6 +20,7 @@ provenance graph of such a plan, i.e. when and by whom versions were submitted, 
 from __future__ import annotations
 
 import hashlib
+import random
 import threading
 import time
 import weakref
@@ -29,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import tallies
+from . import claims, tallies
 from .tokens import Principal
 
 VKG = "https://w3id.org/vitaalkg/def/"
@@ -41,8 +42,11 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SOURCE_DIRS = ("ontology", "shapes", "data")
 VISIBILITIES = ("public", "restricted")
 NATIONAL_NETWORK = "continuiteit"
-#: how long a dataset computed for a remote store is trusted (others may write to it)
-REMOTE_CACHE_SECONDS = 5.0
+#: how long a dataset computed for a remote store is trusted (others may write to it; the
+#: store's generation follows their writes too, this bounds it when polling is off)
+REMOTE_CACHE_SECONDS = 1.0
+#: how long a submission on a remote store keeps trying for a free version number
+CLAIM_PATIENCE_SECONDS = 30.0
 
 
 class PlanError(Exception):
@@ -319,8 +323,7 @@ class PlanRegistry:
                             "'public' or 'restricted'")
         state = _state(self.store)
         with state.lock:
-            previous = self.versions(key, count_actions=False)
-            n = previous[-1].version + 1 if previous else 1
+            previous, n, owner = self._next_number(key)
             graph = self.version_graph(key, n)
             content_triples = tallies.with_tallies(triples, graph, self.base)
             quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
@@ -331,13 +334,36 @@ class PlanRegistry:
                                       plan=plan or self.plan_iri(key))
             try:
                 self._write(key, n, quads)
+            except BaseException:
+                if owner is not None:  # the number is free again (a won claim stays: see
+                    claims.release(self.store, key, n, owner)  # :mod:`.claims`)
+                raise
             finally:
                 invalidate(self.store)
             current = self.versions(key)
-        if not current or current[-1].version != n:
+        if not current or current[-1].version < n or current[n - 1].version != n:
             raise PlanError("de nieuwe versie is niet opgeslagen / the new version was not "
                             "stored")
-        return current[-1]
+        return current[n - 1]
+
+    def _next_number(self, key: str) -> tuple[list[PlanVersion], int, str | None]:
+        """(the versions so far, the next version number, the claim's owner). On the embedded
+        store the process lock suffices; on a remote store, where other instances submit too,
+        the number is claimed in the store (:mod:`.claims`)."""
+        if getattr(self.store, "kind", "embedded") == "embedded":
+            previous = self.versions(key, count_actions=False)
+            return previous, (previous[-1].version + 1 if previous else 1), None
+        owner = claims.new_owner()
+        deadline = time.monotonic() + CLAIM_PATIENCE_SECONDS
+        while True:
+            previous = self.versions(key, count_actions=False)
+            n = previous[-1].version + 1 if previous else 1
+            if claims.try_claim(self.store, key, n, owner):
+                return previous, n, owner
+            if time.monotonic() > deadline:
+                raise PlanError("geen vrij versienummer gevonden, probeer het opnieuw / no free "
+                                "version number, try again")
+            time.sleep(random.uniform(0.005, 0.05))
 
     def _provenance(self, key: str, n: int, *, principal: Principal, filename: str,
                     content: bytes, visibility: str, previous: str | None,

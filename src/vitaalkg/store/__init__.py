@@ -24,5 +24,6 @@ def open_store(settings: Any, *, read_only: bool = False) -> Store:
         from .remote import RemoteStore
 
         return RemoteStore(settings.sparql_endpoint, settings.update_endpoint,
-                           user=settings.store_user, password=settings.store_password)
+                           user=settings.store_user, password=settings.store_password,
+                           poll_seconds=settings.shared_state_seconds)
     return EmbeddedStore(settings.store_path, read_only=read_only)

@@ -45,11 +45,16 @@ def read_backup(file: Path, base: str) -> tuple[list[Any], int]:
 
 
 def replace_all(st: Store, quads: list[Any]) -> None:
-    """Replace the whole content of the store by ``quads`` in ONE update (one transaction)."""
+    """Replace the whole content of the store by ``quads`` in ONE update (one transaction).
+    Only our graphs are dropped: a server's own graphs and the shared state of
+    :mod:`.system` (tokens on a remote store) stay as they are."""
     by_graph: dict[Any, list[str]] = {}
     for q in quads:
         by_graph.setdefault(q.graph_name, []).append(f"{q.subject} {q.predicate} {q.object} .")
-    parts = ["DROP ALL ;", "INSERT DATA {"]
+    parts = [f"DROP SILENT GRAPH <{g}> ;" for g in st.graphs()]
+    if getattr(st, "kind", "embedded") == "embedded":
+        parts.append("DROP SILENT DEFAULT ;")
+    parts.append("INSERT DATA {")
     for graph, lines in by_graph.items():
         if isinstance(graph, ox.DefaultGraph):
             parts += lines

@@ -18,10 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..config import DEFAULT_BASE, Settings
+from . import system
 from .base import Store, StoreError
 from .embedded import EmbeddedStore
 
@@ -123,6 +125,40 @@ def _state_file(settings: Settings) -> Path | None:
     return path.parent / (path.name + "-sources.json")
 
 
+_NO_STATE = object()  # a store that keeps no fingerprint (in memory)
+
+
+def _read_state(store: Store, settings: Settings) -> Any:
+    """The fingerprint of the last load: in the store itself for a remote store (shared by
+    every instance, nothing on the instance's disk), else in a file beside the store."""
+    if getattr(store, "kind", "embedded") != "embedded":
+        rows = store.select(system.READ_LOAD_STATE, default_graph=[],
+                            named_graphs=[system.STATE_GRAPH])
+        text = rows[0]["f"] if rows else None
+    else:
+        state = _state_file(settings)
+        if state is None:
+            return _NO_STATE
+        text = state.read_text(encoding="utf-8") if state.exists() else None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _write_state(store: Store, settings: Settings, current: dict[str, str]) -> None:
+    text = json.dumps(current, indent=1)
+    if getattr(store, "kind", "embedded") != "embedded":
+        store.update(system.write_load_state(text))
+        return
+    state = _state_file(settings)
+    if state is not None:
+        state.parent.mkdir(parents=True, exist_ok=True)
+        tmp = state.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(state)
+
+
 def ensure_loaded(store: Store, settings: Settings, *, derive: Derive | None = None,
                   after: After | None = None, derived_version: str = ""
                   ) -> list[LoadedGraph] | None:
@@ -131,26 +167,14 @@ def ensure_loaded(store: Store, settings: Settings, *, derive: Derive | None = N
     upgraded ``data/`` is never served stale."""
     prefix = f"{settings.base}graph/"
     loaded_before = any(g.startswith(prefix) for g in store.graphs())
-    state = _state_file(settings)
     current = _fingerprint(settings, derived_version)
-    if loaded_before and state is not None and state.exists():
-        try:
-            if json.loads(state.read_text(encoding="utf-8")) == current:
-                if after is not None:
-                    after(store, settings)
-                return None
-        except ValueError:
-            pass
-    elif loaded_before and state is None:
+    last = _read_state(store, settings) if loaded_before else None
+    if loaded_before and (last is _NO_STATE or last == current):
         if after is not None:
             after(store, settings)
         return None
     loaded = load_all(store, settings, derive=derive, after=after)
-    if state is not None:
-        state.parent.mkdir(parents=True, exist_ok=True)
-        tmp = state.with_suffix(".tmp")
-        tmp.write_text(json.dumps(current, indent=1), encoding="utf-8")
-        tmp.replace(state)
+    _write_state(store, settings, current)
     return loaded
 
 

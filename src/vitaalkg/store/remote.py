@@ -8,6 +8,11 @@ embedded store:
 - ``replace_graph`` is atomic for readers: data goes to a staging graph first and one
   ``MOVE`` swaps it in;
 - ``substitutions`` bind variables to terms through a ``VALUES`` block, never by pasting text.
+
+Several instances may share one server: every write also replaces the *write mark* of
+:mod:`.system` in the same update request, and ``generation`` goes up on this instance's own
+writes at once and on other instances' writes within ``poll_seconds`` (a background thread
+reads the mark), so every cache keyed on the generation follows writes made anywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -22,6 +28,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from . import system
 from .base import QUAD_FORMATS, StoreError, rdf_format
 from .sparqltext import tokenize, uses_keyword
 
@@ -34,6 +41,7 @@ SYSTEM_GRAPH_PREFIXES = (
     "http://www.w3.org/ns/auth/acl#",
     "urn:activitystreams-owl:map",
     "urn:core:services:sparql",
+    system.PREFIX,
 )
 STAGING_SUFFIX = "#staging"
 CHUNK_TRIPLES = 1000
@@ -281,16 +289,56 @@ class RemoteStore:
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None, *,
                  user: str | None = None, password: str | None = None,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, poll_seconds: float = 1.0) -> None:
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.path = None
         auth = httpx.DigestAuth(user, password) if user else None
         self._http = httpx.Client(auth=auth, timeout=timeout)
-        self._graphs: list[str] | None = None
-        self.generation = 0  # goes up on every write through this object
+        self._graphs: tuple[int, list[str]] | None = None
+        self._writes = 0  # writes through this object
+        self._seen_elsewhere = 0  # changes of the write mark seen by the poller
+        self.poll_seconds = poll_seconds
+        self._poller: threading.Thread | None = None
+        self._closed = threading.Event()
+        self._poll_lock = threading.Lock()
         self.server = ""  # the server's ``Server`` header, once known
         self._copies: dict[tuple[int, frozenset[str]], tuple[float, ox.Store]] = {}
+
+    # -- generation: own writes at once, others' within poll_seconds -----------------------
+    @property
+    def generation(self) -> int:
+        """Goes up on every write through this object and, within ``poll_seconds``, on every
+        write through another instance over the same server."""
+        if self._poller is None and self.poll_seconds > 0 and not self._closed.is_set():
+            self._start_poller()
+        return self._writes + self._seen_elsewhere
+
+    def _start_poller(self) -> None:
+        with self._poll_lock:
+            if self._poller is not None:
+                return
+            mark = self._read_mark()
+            self._poller = threading.Thread(target=self._poll, args=(mark,), daemon=True,
+                                            name="vitaalkg-write-mark")
+            self._poller.start()
+
+    def _read_mark(self) -> frozenset[str] | None:
+        try:
+            response = self._post_query(system.READ_MARK, [], [system.STATE_GRAPH],
+                                        timeout=max(5.0, self.poll_seconds * 5))
+            rows = ox.parse_query_results(_normalise_json_results(response.content),
+                                          format=ox.QueryResultsFormat.JSON)
+            return frozenset(row["m"].value for row in rows)
+        except (StoreError, SyntaxError, ValueError):
+            return None  # unreachable for now: the next poll tries again
+
+    def _poll(self, last: frozenset[str] | None) -> None:
+        while not self._closed.wait(self.poll_seconds):
+            mark = self._read_mark()
+            if mark is not None and mark != last:
+                last = mark
+                self._seen_elsewhere += 1
 
     # -- protocol ------------------------------------------------------------------------
     def _post_query(self, sparql: str, default_graph: Sequence[str] | None,
@@ -321,13 +369,14 @@ class RemoteStore:
         return response
 
     def update(self, sparql: str) -> None:
-        """Run a SPARQL update on the update endpoint."""
+        """Run a SPARQL update on the update endpoint (with the write mark, in one request)."""
         try:
-            response = self._http.post(self.update_endpoint, data={"update": sparql})
+            response = self._http.post(
+                self.update_endpoint,
+                data={"update": f"{sparql} ;\n{system.mark_operations()}"})
         except httpx.HTTPError as exc:
             raise StoreError(f"de triple store antwoordt niet: {exc}") from exc
-        self._graphs = None
-        self.generation += 1
+        self._writes += 1
         if response.status_code >= 300:
             raise StoreError(f"update geweigerd door de triple store (HTTP "
                              f"{response.status_code}): {response.text.strip()[:500]}")
@@ -409,17 +458,19 @@ class RemoteStore:
         return bool(self.query(sparql, **dataset))
 
     def graphs(self) -> list[str]:
-        """Our named graphs (not the server's system graphs), sorted; cached until a write."""
-        if self._graphs is None:
+        """Our named graphs (not the server's system graphs, nor ours of :mod:`.system`),
+        sorted; cached until a write (here or, within ``poll_seconds``, elsewhere)."""
+        generation = self.generation
+        if self._graphs is None or self._graphs[0] != generation:
             response = self._post_query(
                 # GROUP BY, not DISTINCT: Virtuoso answers it ~50 times faster
                 "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", None, None)
             rows = ox.parse_query_results(_normalise_json_results(response.content),
                                           format=ox.QueryResultsFormat.JSON)
-            self._graphs = sorted(
+            self._graphs = (generation, sorted(
                 g for g in (row["g"].value for row in rows)
-                if not g.startswith(SYSTEM_GRAPH_PREFIXES) and not g.endswith(STAGING_SUFFIX))
-        return list(self._graphs)
+                if not g.startswith(SYSTEM_GRAPH_PREFIXES) and not g.endswith(STAGING_SUFFIX)))
+        return list(self._graphs[1])
 
     def triple_count(self, graph: str | None = None) -> int:
         graphs = [graph] if graph else self.graphs()
@@ -491,6 +542,7 @@ class RemoteStore:
         """Nothing to flush: the server persists its own writes."""
 
     def close(self) -> None:
+        self._closed.set()
         self._http.close()
 
 

@@ -13,19 +13,21 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from ..plans.registry import PlanRegistry
-from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry, token_file
+from ..plans.token_store import token_registry_for
+from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry
 
 _LOCK = threading.Lock()
 
 
 def token_registry(app: Any) -> TokenRegistry:
-    """The application's token registry (one per app, re-reads its file when it changes)."""
+    """The application's token registry (one per app): the token file, re-read when it
+    changes, or the tokens in the remote store shared by every instance."""
     registry = getattr(app.state, "token_registry", None)
     if registry is None:
         with _LOCK:
             registry = getattr(app.state, "token_registry", None)
             if registry is None:
-                registry = TokenRegistry(token_file(app.state.settings))
+                registry = token_registry_for(app.state.settings, app.state.store)
                 app.state.token_registry = registry
     return registry
 
