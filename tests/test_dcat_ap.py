@@ -8,13 +8,17 @@ so nothing is fetched: the shapes are checked against what the server says and n
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import ROOT, LiveServer
+from plans_support import PlanServer, example
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
@@ -37,6 +41,7 @@ DCT = Namespace("http://purl.org/dc/terms/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # plain: no warnings on look-ups
 BASE = "https://w3id.org/vitaalkg/"
 PROJECT_TEAM = URIRef(BASE + "id/organisatie/projectteam-continuiteit")
 SAFETY_COUNCIL = URIRef(BASE + "id/organisatie/veiligheidsberaad")
@@ -157,10 +162,11 @@ def test_required_values_are_real(description: Graph) -> None:
     assert DCT.Standard in classes(description, protocol)
 
 
-# -- the deployment settings --------------------------------------------------------------------
+# -- the deployment settings and the dates -----------------------------------------------------
 @pytest.fixture(scope="module")
-def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("dcat") / "store", env={
+def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
+    server = PlanServer(tmp_path_factory.mktemp("dcat"))
+    server.env.update({
         "VITAALKG_PUBLISHER": str(SAFETY_COUNCIL),
         "VITAALKG_PUBLISHER_TYPE": "NationalAuthority",
         "VITAALKG_CONTACT_EMAIL": "kennisbank@example.org",
@@ -171,7 +177,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]
         server.stop()
 
 
-def test_publisher_and_contact_email_are_settings(configured: LiveServer) -> None:
+def test_publisher_and_contact_email_are_settings(configured: PlanServer) -> None:
     description = fetch_description(configured.url)
     ds = next(description.subjects(RDF.type, DCAT.Dataset))
     assert description.value(ds, DCT.publisher) == SAFETY_COUNCIL
@@ -183,3 +189,45 @@ def test_publisher_and_contact_email_are_settings(configured: LiveServer) -> Non
     assert results(description, shapes(NL, *NL_CORE)) == []
     assert [r for r in results(description, shapes(EU, *EU_MANDATORY))
             if r[0] == SH.Violation] == []
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("VITAALKG_DATA_AVAILABILITY", "FOREVER"),
+    ("VITAALKG_PUBLISHER_TYPE", "Ministry"),
+    ("VITAALKG_CONTACT_EMAIL", "not an address"),
+    ("VITAALKG_PUBLISHER", "projectteam"),
+])
+def test_a_setting_the_description_cannot_use_is_a_clear_error(
+        name: str, value: str, tmp_path: Path) -> None:
+    env = {**os.environ, "VITAALKG_ROOT": str(ROOT), "VITAALKG_STORE": str(tmp_path / "kb"),
+           name: value}
+    run = subprocess.run([sys.executable, "-m", "vitaalkg.cli", "serve", "--port", "9"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 4
+    assert name in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "kb").exists()  # refused before anything was written
+
+
+def test_modified_is_the_newest_plan_version_the_caller_may_see(configured: PlanServer) -> None:
+    def dates(token: str | None) -> tuple[Literal, Literal]:
+        r = configured.get("/.well-known/void", token)
+        g = Graph().parse(data=r.content, format="turtle", publicID=BASE)
+        catalog = next(g.subjects(RDF.type, DCAT.Catalog))
+        return g.value(catalog, DCT.issued), g.value(catalog, DCT.modified)
+
+    ontology = Graph().parse(ROOT / "ontology" / "vitaalkg.ttl", format="turtle")
+    created = ontology.value(URIRef(BASE + "def/"), DCT.created)
+    issued, modified = dates(None)
+    assert issued == created and created.datatype == XSD.date
+    assert modified == issued  # no plan submitted yet
+    team = configured.token("--team")
+    # a restricted plan: its submission time is for the network and the team only
+    r = configured.submit(example("plan-drinkwater-vitens-correct.csv"),
+                          configured.token("--org", "VR06"), allow_warnings="true")
+    assert r.status_code == 201, r.text
+    assert r.json()["visibility"] == "restricted"
+    assert dates(None) == (issued, issued)
+    team_issued, team_modified = dates(team)
+    assert team_issued == issued
+    assert team_modified.datatype == XSD.dateTime
+    assert str(team_modified) > str(created)
