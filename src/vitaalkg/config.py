@@ -33,6 +33,33 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+PUBLISHER_TYPES = ("Academia-ScientificOrganisation", "Company", "IndustryConsortium",
+                   "LocalAuthority", "NationalAuthority", "NonGovernmentalOrganisation",
+                   "NonProfitOrganisation", "PrivateIndividual(s)", "RegionalAuthority",
+                   "StandardisationBody", "SupraNationalAuthority")
+AVAILABILITIES = ("AVAILABLE", "EXPERIMENTAL", "STABLE", "TEMPORARY")
+
+
+def check_dataset_settings(settings: Settings) -> None:
+    """A clear error for a value the dataset description cannot use."""
+    if settings.publisher_type not in PUBLISHER_TYPES:
+        raise ValueError(
+            f"VITAALKG_PUBLISHER_TYPE {settings.publisher_type!r}: geen ADMS-uitgeverstype / "
+            f"not an ADMS publisher type ({', '.join(PUBLISHER_TYPES)})")
+    if settings.data_availability not in AVAILABILITIES:
+        raise ValueError(
+            f"VITAALKG_DATA_AVAILABILITY {settings.data_availability!r}: kies / choose one of "
+            f"{', '.join(AVAILABILITIES)}")
+    for name, value in (("VITAALKG_PUBLISHER", settings.publisher),
+                        ("VITAALKG_DATA_LICENSE", settings.data_license)):
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{name} {value!r}: geen http(s)-IRI / not an http(s) IRI")
+    email = settings.contact_email
+    if email is not None and (email.count("@") != 1 or any(c in email for c in " <>\"\n")):
+        raise ValueError(f"VITAALKG_CONTACT_EMAIL {email!r}: geen e-mailadres / "
+                         "not an e-mail address")
+
+
 @dataclass
 class Settings:
     """All settings of one vitaalkg process."""
@@ -69,10 +96,31 @@ class Settings:
     shared_state_seconds: float = field(
         default_factory=lambda: _env_float("VITAALKG_SHARED_STATE_SECONDS", 1.0)
     )
+    # -- the dataset description (DCAT-AP-NL 3.0): what only the deployment knows ------------
+    #: licence of the data (an IRI)
+    data_license: str = field(default_factory=lambda: os.environ.get(
+        "VITAALKG_DATA_LICENSE", "http://creativecommons.org/publicdomain/zero/1.0/"))
+    #: the publisher (and creator): an organisation IRI; default the project team of the
+    #: knowledge base (``{base}id/organisatie/projectteam-continuiteit``)
+    publisher: str | None = field(default_factory=lambda: os.environ.get("VITAALKG_PUBLISHER"))
+    #: the publisher's name when the knowledge base does not name it
+    publisher_name: str | None = field(
+        default_factory=lambda: os.environ.get("VITAALKG_PUBLISHER_NAME"))
+    #: ADMS publisher type (a code of http://purl.org/adms/publishertype/1.0)
+    publisher_type: str = field(default_factory=lambda: os.environ.get(
+        "VITAALKG_PUBLISHER_TYPE", "RegionalAuthority"))
+    #: e-mail address of the contact point (none by default)
+    contact_email: str | None = field(
+        default_factory=lambda: os.environ.get("VITAALKG_CONTACT_EMAIL"))
+    #: planned availability of the distributions (EU table: AVAILABLE, EXPERIMENTAL, STABLE,
+    #: TEMPORARY)
+    data_availability: str = field(default_factory=lambda: os.environ.get(
+        "VITAALKG_DATA_AVAILABILITY", "EXPERIMENTAL"))
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             self.base += "/"
+        check_dataset_settings(self)
 
     @property
     def ontology_dir(self) -> Path:

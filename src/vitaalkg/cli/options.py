@@ -17,7 +17,11 @@ StoreOpt = Annotated[
 
 def settings_for(store: Path | None) -> Settings:
     """The settings, with the store directory of ``--store`` when given."""
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValueError as exc:  # a setting the service cannot use: say which, no traceback
+        fail(str(exc), EXIT_ERROR)
+        raise
     if store is not None:
         settings.store_path = store
     return settings

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +16,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
+from ..config import Settings
 from ..namespaces import PREFIXES
+from .dcat import Profile, add_profile
 from .describe import new_graph
 
-DEFAULT_LICENSE = "http://creativecommons.org/publicdomain/zero/1.0/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 TITLE_NL = "vitaalkg — Kennisbank crisisbeheersing en vitale infrastructuur"
@@ -119,29 +118,26 @@ class _Cache:
 CACHE = _Cache()
 
 
-def void_graph(store: Any, base: str) -> Graph:
-    """The VoID + DCAT description of the knowledge base (cached)."""
-    return CACHE.get(store, f"void:{base}", lambda: _build_void(store, base))
+def void_graph(store: Any, settings: Settings) -> Graph:
+    """The VoID + DCAT (DCAT-AP-NL 3.0) description of the knowledge base (cached)."""
+    return CACHE.get(store, f"void:{settings.base}", lambda: _build_void(store, settings))
 
 
-def _build_void(store: Any, base: str) -> Graph:
+def _build_void(store: Any, settings: Settings) -> Graph:
+    base = settings.base
     iris = DatasetIris(base)
     g = new_graph()
     g.bind("dcat", DCAT)
     g.bind("void", VOID)
-    license_ = URIRef(os.environ.get("VITAALKG_DATA_LICENSE", DEFAULT_LICENSE))
+    profile = Profile.from_settings(settings)
+    license_ = profile.license
     ds = iris.dataset
-
-    publisher = BNode()
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("Projectteam vitaalkg", lang="nl")))
 
     g.add((iris.catalog, RDF.type, DCAT.Catalog))
     g.add((iris.catalog, DCTERMS.title, Literal("Catalogus vitaalkg", lang="nl")))
     g.add((iris.catalog, DCTERMS.title, Literal("vitaalkg catalogue", lang="en")))
     g.add((iris.catalog, DCTERMS.description,
            Literal("De datasets en diensten van vitaalkg.", lang="nl")))
-    g.add((iris.catalog, DCTERMS.publisher, publisher))
     g.add((iris.catalog, DCAT.dataset, ds))
     g.add((iris.catalog, DCAT.service, iris.service))
     g.add((iris.catalog, FOAF.homepage, URIRef(base)))
@@ -153,12 +149,7 @@ def _build_void(store: Any, base: str) -> Graph:
         g.add((ds, RDFS.label, Literal(text, lang=lang)))
     g.add((ds, DCTERMS.description, Literal(DESCRIPTION_NL, lang="nl")))
     g.add((ds, DCTERMS.description, Literal(DESCRIPTION_EN, lang="en")))
-    g.add((ds, DCTERMS.publisher, publisher))
     g.add((ds, DCTERMS.license, license_))
-    g.add((ds, DCTERMS.language, URIRef(EU_LANGUAGE + "NLD")))
-    g.add((ds, DCTERMS.language, URIRef(EU_LANGUAGE + "ENG")))
-    g.add((ds, DCTERMS.accessRights,
-           URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")))
     for keyword in ("crisisbeheersing", "vitale infrastructuur", "veiligheidsregio",
                     "continuïteit van de samenleving", "linked data"):
         g.add((ds, DCAT.keyword, Literal(keyword, lang="nl")))
@@ -237,11 +228,15 @@ def _build_void(store: Any, base: str) -> Graph:
     g.add((svc, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
     g.add((svc, DCAT.servesDataset, ds))
     g.add((svc, DCTERMS.license, license_))
-    g.add((svc, DCTERMS.publisher, publisher))
     for node in (iris.catalog, *(iris.distribution(f) for f in DUMP_FILES), sparql_dist):
         title = next(g.objects(node, DCTERMS.title), None)
         if title is not None:
             g.add((node, RDFS.label, title))
+    distributions: dict[URIRef, str | None] = {
+        iris.distribution(f): filetype for f, (_t, _m, filetype) in DUMP_FILES.items()}
+    distributions[sparql_dist] = None
+    add_profile(g, store, base, profile, catalog=iris.catalog, dataset=ds, service=svc,
+                distributions=distributions)
     return g
 
 

@@ -364,7 +364,7 @@ def document(kind: str, key: str, request: Request) -> Response:
         if d.exists(whole, whole_iri):
             iri, graph, suffix, stem, totals = whole_iri, whole, None, key, whole_totals
     if not d.exists(graph, iri):
-        void = void_graph(store, base)
+        void = void_graph(store, _settings(request))
         if (URIRef(iri), None, None) not in void:
             return not_found(request, iri)
         graph = d.describe_in_graph(void, iri)
@@ -510,7 +510,7 @@ def well_known_void(request: Request) -> Response:
     fmt = "turtle" if media in (None, "*/*") else OFFERED.get(media, "turtle")
     if fmt == "html":
         return RedirectResponse("/dataset", status_code=303)
-    graph = void_graph(_store(request), _settings(request).base)
+    graph = void_graph(_store(request), _settings(request))
     return rdf_response(graph, fmt, vary=True)
 
 
@@ -518,7 +518,7 @@ def well_known_void(request: Request) -> Response:
                   summary="Beschrijving van de dataset (HTML of RDF)")
 def dataset_page(request: Request) -> Response:
     store, base = _store(request), _settings(request).base
-    void = void_graph(store, base)
+    void = void_graph(store, _settings(request))
     iri = str(DatasetIris(base).dataset)
     fmt = negotiate(request)
 
