@@ -75,11 +75,11 @@ def test_four_results_with_due_dates(kb: EmbeddedStore, settings: Settings) -> N
     assert [r["r"] for r in rows] == [idu(settings, f"resultaat/{k}") for k in "abcd"]
     due = {r["n"]: r["due"] for r in rows}
     assert due["A"] == "2015-09-30"  # "September 2015 (vaststelling stuurgroep)"
-    assert due["B"] == "2016"        # "Begin 2016": only the year can be justified
+    assert due["B"] == "2016-03-31"  # "Begin 2016": end of the stated period (issue 14)
     assert due["C"] == "2016-06-30"  # "uiterlijk medio 2016"
     assert due["D"] == "2015-09-30"  # "Q3 2015"
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    assert {r["dt"] for r in rows} <= {xsd + "date", xsd + "gYear"}
+    assert {r["dt"] for r in rows} == {xsd + "date"}  # one comparable datatype
     assert "Begin 2016" in next(r["text"] for r in rows if r["n"] == "B")
 
 
