@@ -120,7 +120,8 @@ def test_sector_agendas_have_at_most_five_themed_points(
     rows = kb.select(q("""
         SELECT ?agenda ?sector ?point ?rank (COUNT(DISTINCT ?theme) AS ?themes) WHERE {
           ?agenda a vkg:SectorAgenda ; vkg:sector ?sector ; vkg:improvementPoint ?point .
-          ?point a vkg:ImprovementPoint ; vkg:rank ?rank .
+          ?point a vkg:ImprovementPoint .
+          OPTIONAL { ?point vkg:rank ?rank }
           OPTIONAL { ?point vkg:theme ?theme }
         } GROUP BY ?agenda ?sector ?point ?rank""", settings))
     agendas = {r["agenda"] for r in rows}
@@ -132,8 +133,10 @@ def test_sector_agendas_have_at_most_five_themed_points(
         key = agenda.rsplit("/", 1)[1]
         assert {r["sector"] for r in mine} == {idu(settings, f"sector/{key}")}
         assert len(mine) <= 5, agenda
-        ranks = sorted(int(r["rank"]) for r in mine)
-        assert ranks == list(range(1, len(mine) + 1)), agenda
+        # the sources rank none of their examples, so neither does the knowledge base; ranks,
+        # once an adopted agenda brings them, run 1..n
+        ranks = sorted(int(r["rank"]) for r in mine if r.get("rank"))
+        assert ranks in ([], list(range(1, len(mine) + 1))), agenda
         for r in mine:
             assert int(r["themes"]) >= 1, r["point"]
             assert r["point"].startswith(idu(settings, f"verbeterpunt/{key}-"))

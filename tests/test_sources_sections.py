@@ -110,6 +110,37 @@ def test_due_dates_are_comparable_dates_with_their_text(kb) -> None:
     assert all(r.get("t") for r in rows)
 
 
+def test_date_conflicts_between_plan_and_memo_are_marked(kb) -> None:
+    assert objects(kb, "tegenstrijdigheid/menukaart-gereed", "vkg:concerns") == {
+        "menukaart-gereed", "menukaart-gereed-memo", "d"}
+    assert objects(kb, "tegenstrijdigheid/actieplannen-gereed", "vkg:concerns") == {
+        "actieplannen-gereed", "actieplannen-opgesteld", "c"}
+
+
+def test_sector_agenda_examples_are_not_ranked(kb) -> None:
+    rows = q(kb, """SELECT ?p WHERE { ?a a vkg:SectorAgenda ; vkg:improvementPoint ?p .
+                                      ?p vkg:rank ?r }""")
+    assert rows == []  # "Te denken valt aan": examples, no top-five position
+
+
+def confidence_of(kb, s: str, p: str, o: str) -> set[str]:
+    rows = q(kb, f"""SELECT ?c WHERE {{ <{ID}{s}> {p} <{ID}{o}> .
+        ?st rdf:subject <{ID}{s}> ; rdf:predicate {p} ; rdf:object <{ID}{o}> ;
+            vkg:confidence ?c ; dct:source ?src }}""")
+    return keys(rows, "c")
+
+
+def test_links_the_seeds_do_not_make_are_marked(kb) -> None:
+    assert confidence_of(kb, "project/continuiteit-samenleving", "vkg:goal",
+                         "strategisch-doel/1") == {"waarschijnlijk"}
+    assert confidence_of(kb, "inspanning/continuiteit-van-de-samenleving", "vkg:project",
+                         "project/continuiteit-samenleving") == {"waarschijnlijk"}
+    assert confidence_of(kb, "actieplan/nationaal", "vkg:network",
+                         "netwerk/continuiteit") == {"onzeker"}
+    assert confidence_of(kb, "actieplan/nationaal", "vkg:lead",
+                         "organisatie/jenv") == {"waarschijnlijk"}
+
+
 # --- seed 003 -----------------------------------------------------------------------------
 
 def test_lac_and_mjp_are_two_documents_with_two_commissioners(kb) -> None:
@@ -157,6 +188,26 @@ def test_lac_dates(kb) -> None:
     assert row["d"] == "2024-03-19"
 
 
+def test_lac_to_the_house_is_a_milestone_with_its_conflict(kb) -> None:
+    (row,) = q(kb, """SELECT ?d ?t WHERE { vkgid:agenda\\/lac-2024-2028-tweede-kamer
+                                              vkg:dueDate ?d ; vkg:dueText ?t }""")
+    assert row["d"] == "2024-06-30" and "juni" in row["t"] and "inmiddels" in row["t"]
+    assert objects(kb, "tegenstrijdigheid/lac-tweede-kamer", "vkg:concerns") == {
+        "lac-2024-2028-tweede-kamer"}
+    rows = q(kb, """SELECT ?c WHERE { ?st rdf:subject vkgid:agenda\\/lac-2024-2028-tweede-kamer ;
+        rdf:predicate vkg:dueDate ; vkg:confidence ?c }""")
+    assert keys(rows, "c") == {"waarschijnlijk"}
+
+
+def test_bdur_initiative_group(kb) -> None:
+    g = "organisatie/bdur-initiatiefgroep"
+    assert objects(kb, g, "org:hasMember") == {"nipv", "jenv"}
+    assert objects(kb, g, "vkg:commissioner") == {"rcdv"}
+    (row,) = q(kb, """SELECT ?d WHERE { vkgid:organisatie\\/bdur-initiatiefgroep vkg:milestone ?m .
+                                        ?m vkg:dueDate ?d }""")
+    assert row["d"] == "2022-12-09"
+
+
 def test_planning_rows_are_not_efforts_and_have_english_labels(kb) -> None:
     rows = q(kb, """SELECT ?r WHERE { ?r a vkg:PlanningRow ; rdfs:label ?en
                                       FILTER(LANG(?en) = "en") }""")
@@ -199,6 +250,17 @@ def test_strategic_agenda_organisation(kb) -> None:
     assert objects(kb, a, "vkg:facilitator") == {"nipv"}  # "Vanuit het IFV"
     assert objects(kb, a, "vkg:steeringGroup") == {"db-veiligheidsberaad"}
     assert objects(kb, a, "vkg:overseenBy") == {"afdeling-bdo"}
+
+
+def test_project_plans_for_the_veiligheidsberaad_of_26_september_2014(kb) -> None:
+    rows = q(kb, """SELECT ?e WHERE { ?e a vkg:Effort ;
+        vkg:milestone vkgid:mijlpaal\\/projectplannen-veiligheidsberaad-2014 }""")
+    assert keys(rows, "e") == {"water-en-evacuatie", "continuiteit-van-de-samenleving",
+                               "nucleaire-veiligheid", "kwaliteit-vergelijkbaarheid", "vcms",
+                               "versterken-bevolkingszorg"}
+    for joint in ("water-en-evacuatie", "continuiteit-van-de-samenleving", "nucleaire-veiligheid"):
+        assert objects(kb, f"inspanning/{joint}", "vkg:contributor") == {"nctv", "nipv"}
+        assert objects(kb, f"inspanning/{joint}", "vkg:partner") == {"jenv"}
 
 
 def test_only_vcms_is_prioritised_within_samenwerking_in_de_regio(kb) -> None:
