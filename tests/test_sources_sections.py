@@ -208,6 +208,17 @@ def test_bdur_initiative_group(kb) -> None:
     assert row["d"] == "2022-12-09"
 
 
+def test_jenv_budget_2023_and_networks_founded_2024(kb) -> None:
+    (row,) = q(kb, """SELECT ?d WHERE { vkgid:bron\\/begroting-jenv-2023 dct:issued ?d }""")
+    assert row["d"] == "2022-09-20"
+    rows = q(kb, """SELECT ?s WHERE { ?s dct:references vkgid:bron\\/begroting-jenv-2023 }""")
+    assert keys(rows, "s") >= {"bdur-versterking-crisisbeheersing-2023",
+                               "bdur-versterking-crisisbeheersing-2026"}
+    for org in ("lnceko", "platform-netwerk-regie"):
+        (row,) = q(kb, f"SELECT ?y WHERE {{ <{ID}organisatie/{org}> dct:created ?y }}")
+        assert row["y"] == "2024"
+
+
 def test_planning_rows_are_not_efforts_and_have_english_labels(kb) -> None:
     rows = q(kb, """SELECT ?r WHERE { ?r a vkg:PlanningRow ; rdfs:label ?en
                                       FILTER(LANG(?en) = "en") }""")
@@ -242,6 +253,13 @@ def test_every_interpretation_has_confidence_and_source(kb) -> None:
 def test_strategic_agenda_principles(kb) -> None:
     rows = q(kb, """SELECT ?p WHERE { ?a a vkg:StrategicAgenda ; vkg:principle ?p }""")
     assert len(rows) == 6  # hoofduitgangspunt, four of hoofdstuk 2, one of hoofdstuk 5
+
+
+def test_strategic_agenda_initiated_by_the_db_from_three_earlier_agendas(kb) -> None:
+    a = "strategische-agenda/versterking-veiligheidsregios-2014"
+    assert objects(kb, a, "vkg:initiator") == {"db-veiligheidsberaad"}
+    assert objects(kb, a, "prov:wasDerivedFrom") == {
+        "aanbevelingen-commissie-hoekstra", "agenda-van-de-veiligheidsregios", "voorwaartse-agenda"}
 
 
 def test_strategic_agenda_organisation(kb) -> None:
