@@ -89,6 +89,18 @@ def test_national_action_plan_initiator_and_networks(kb) -> None:
     assert objects(kb, "actieplan/nationaal", "vkg:usesNetwork") == {"cvi", "iwnv"}
 
 
+def test_who_takes_part_in_the_activities(kb) -> None:
+    assert objects(kb, "activiteit/1-2", "prov:wasAssociatedWith") == {"db-veiligheidsberaad", "cvi"}
+    assert confidence_of(kb, "activiteit/1-2", "prov:wasAssociatedWith",
+                         "organisatie/db-veiligheidsberaad") == {"onzeker"}  # "mogelijk DB VB"
+    assert objects(kb, "activiteit/1-4", "prov:wasAssociatedWith") == {
+        "db-veiligheidsberaad", "cvi", "managementraden-veiligheidsberaad", "ghor"}
+    assert objects(kb, "activiteit/2-2", "prov:wasAssociatedWith") == {
+        "projectteam-continuiteit", "cvi", "jenv"}
+    assert objects(kb, "activiteit/2-5", "prov:wasAssociatedWith") == {
+        "projectteam-continuiteit", "stuurgroep-continuiteit", "cvi"}
+
+
 def test_footnote_source_is_cited(kb) -> None:
     assert objects(kb, "bron/projectplan-continuiteit-2015", "dct:references") == {
         "recipe-tno-2011"}
