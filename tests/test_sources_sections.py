@@ -293,6 +293,14 @@ def test_project_plans_for_the_veiligheidsberaad_of_26_september_2014(kb) -> Non
         assert objects(kb, f"inspanning/{joint}", "vkg:partner") == {"jenv"}
 
 
+def test_efforts_joint_with_jenv_or_initiated_by_the_veiligheidsberaad(kb) -> None:
+    joint = keys(q(kb, "SELECT ?e WHERE { ?e a vkg:Effort ; vkg:partner vkgid:organisatie\\/jenv }"), "e")
+    own = keys(q(kb, """SELECT ?e WHERE { ?e a vkg:Effort ;
+                                         vkg:initiator vkgid:organisatie\\/veiligheidsberaad }"""), "e")
+    assert joint == {"water-en-evacuatie", "continuiteit-van-de-samenleving", "nucleaire-veiligheid"}
+    assert len(own) == 13 and not joint & own  # 4.1 footnote 1: the rest is the VB's own
+
+
 def test_only_vcms_is_prioritised_within_samenwerking_in_de_regio(kb) -> None:
     rows = q(kb, "SELECT ?e WHERE { ?e a vkg:Effort ; vkg:prioritised true }")
     assert keys(rows, "e") == {"kwaliteit-vergelijkbaarheid", "versterken-bevolkingszorg", "vcms"}
