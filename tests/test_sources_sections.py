@@ -310,3 +310,13 @@ def test_only_vcms_is_prioritised_within_samenwerking_in_de_regio(kb) -> None:
 def test_sources_md_covers_every_seed(doc: str) -> None:
     text = (ROOT / "docs" / "SOURCES.md").read_text(encoding="utf-8")
     assert f"Seed {doc}" in text or f"Seeds 000 / 001" in text
+
+
+def test_every_planning_row_goal_link_is_marked(kb) -> None:
+    rows = q(kb, """SELECT ?r ?g ?c WHERE { ?r a vkg:PlanningRow ; vkg:goal ?g .
+        OPTIONAL { ?st rdf:subject ?r ; rdf:predicate vkg:goal ; rdf:object ?g ;
+                       vkg:confidence ?c } }""")
+    assert len(rows) == 35 and all(r.get("c") for r in rows)
+    sure = {(r["r"].rsplit("/", 1)[1], r["g"].rsplit("/", 1)[1]) for r in rows
+            if r["c"].endswith("/zeker")}
+    assert sure == {("1-3-1", "1.8"), ("1-4-1", "1.11")}  # the row repeats the goal's text
