@@ -151,7 +151,7 @@ def test_planned_years_as_in_the_planning_table(goals: dict, notation: str) -> N
 def test_goal_years_are_those_of_the_rows_that_work_on_it(kb: EmbeddedStore) -> None:
     rows = q(kb, """
         SELECT ?n ?y WHERE {
-          ?e a vkg:Effort ; vkg:goal ?g ; vkg:plannedYear ?y .
+          ?e a vkg:PlanningRow ; vkg:goal ?g ; vkg:plannedYear ?y .
           ?g a vkg:AgendaGoal ; skos:notation ?n .
         }""")
     from_rows: dict[str, set[int]] = defaultdict(set)
@@ -165,7 +165,7 @@ def test_planning_rows(kb: EmbeddedStore) -> None:
     rows = q(kb, """
         SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?lead) AS ?by) (SAMPLE(?t) AS ?theme)
                (MIN(?y) AS ?first) (MAX(?y) AS ?last) WHERE {
-          ?e a vkg:Effort ; dct:isPartOf vkgid:agenda\\/lac-2024-2028 ; rdfs:label ?l ;
+          ?e a vkg:PlanningRow ; dct:isPartOf vkgid:meerjarenplan\\/vakraad-2024-2028 ; rdfs:label ?l ;
              vkg:lead ?lead ; vkg:agendaTheme ?t ; vkg:plannedYear ?y .
         } GROUP BY ?e""")
     assert len(rows) == 21
@@ -219,7 +219,8 @@ def test_societal_needs(kb: EmbeddedStore) -> None:
 def test_agenda(kb: EmbeddedStore) -> None:
     rows = q(kb, """
         SELECT ?budget ?start ?end ?publisher WHERE {
-          vkgid:agenda\\/lac-2024-2028 a vkg:CrisisManagementAgenda ;
+          vkgid:meerjarenplan\\/vakraad-2024-2028 a vkg:MultiYearPlan ;
+              prov:wasDerivedFrom vkgid:agenda\\/lac-2024-2028 ;
               vkg:budget ?budget ; dct:publisher ?publisher ;
               dct:temporal [ dcat:startDate ?start ; dcat:endDate ?end ] .
         }""")

@@ -40,7 +40,7 @@ def graph(settings: Settings, stem: str) -> str:
 
 def test_my_files_are_loaded(kb: EmbeddedStore, settings: Settings) -> None:
     for stem in MY_FILES:
-        assert kb.triple_count(graph(settings, stem)) > 100, stem
+        assert kb.triple_count(graph(settings, stem)) > 50, stem
 
 
 def test_project_core(kb: EmbeddedStore, settings: Settings) -> None:
@@ -75,11 +75,11 @@ def test_four_results_with_due_dates(kb: EmbeddedStore, settings: Settings) -> N
     assert [r["r"] for r in rows] == [idu(settings, f"resultaat/{k}") for k in "abcd"]
     due = {r["n"]: r["due"] for r in rows}
     assert due["A"] == "2015-09-30"  # "September 2015 (vaststelling stuurgroep)"
-    assert due["B"] == "2016"        # "Begin 2016": only the year can be justified
+    assert due["B"] == "2016-03-31"  # "Begin 2016": end of the stated period (issue 14)
     assert due["C"] == "2016-06-30"  # "uiterlijk medio 2016"
     assert due["D"] == "2015-09-30"  # "Q3 2015"
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    assert {r["dt"] for r in rows} <= {xsd + "date", xsd + "gYear"}
+    assert {r["dt"] for r in rows} == {xsd + "date"}  # one comparable datatype
     assert "Begin 2016" in next(r["text"] for r in rows if r["n"] == "B")
 
 
@@ -120,18 +120,23 @@ def test_sector_agendas_have_at_most_five_themed_points(
     rows = kb.select(q("""
         SELECT ?agenda ?sector ?point ?rank (COUNT(DISTINCT ?theme) AS ?themes) WHERE {
           ?agenda a vkg:SectorAgenda ; vkg:sector ?sector ; vkg:improvementPoint ?point .
-          ?point a vkg:ImprovementPoint ; vkg:rank ?rank .
+          ?point a vkg:ImprovementPoint .
+          OPTIONAL { ?point vkg:rank ?rank }
           OPTIONAL { ?point vkg:theme ?theme }
         } GROUP BY ?agenda ?sector ?point ?rank""", settings))
     agendas = {r["agenda"] for r in rows}
-    assert agendas == {idu(settings, f"sectoragenda/{k}") for k in SECTORS}
+    # only the sources' two examples: drinking water and gas (issue 14: the consultation
+    # outcome is not copied into every agenda)
+    assert agendas == {idu(settings, f"sectoragenda/{k}") for k in ("drinkwater", "gas")}
     for agenda in agendas:
         mine = [r for r in rows if r["agenda"] == agenda]
         key = agenda.rsplit("/", 1)[1]
         assert {r["sector"] for r in mine} == {idu(settings, f"sector/{key}")}
-        assert 1 <= len(mine) <= 5, agenda
-        ranks = sorted(int(r["rank"]) for r in mine)
-        assert ranks == list(range(1, len(mine) + 1)), agenda
+        assert len(mine) <= 5, agenda
+        # the sources rank none of their examples, so neither does the knowledge base; ranks,
+        # once an adopted agenda brings them, run 1..n
+        ranks = sorted(int(r["rank"]) for r in mine if r.get("rank"))
+        assert ranks in ([], list(range(1, len(mine) + 1))), agenda
         for r in mine:
             assert int(r["themes"]) >= 1, r["point"]
             assert r["point"].startswith(idu(settings, f"verbeterpunt/{key}-"))

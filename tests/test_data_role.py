@@ -215,7 +215,7 @@ def test_approval_path_as_planned_steps(kb, mine, base):
     assert [int(r["order"]) for r in rows] == [1, 2, 3]
     xsd = "http://www.w3.org/2001/XMLSchema#"
     assert [(r["due"], r["dt"]) for r in rows] == [
-        ("2015-09", xsd + "gYearMonth"), ("2015-12", xsd + "gYearMonth"), ("2016", xsd + "gYear")]
+        ("2015-09-30", xsd + "date"), ("2015-12-31", xsd + "date"), ("2016-12-31", xsd + "date")]
     assert {r["status"] for r in rows} == {f"{base}id/status/open"}  # planned, not yet done
     org = f"{base}id/organisatie/"
     assert rows[0]["approvers"].split() == [org + "stuurgroep-continuiteit"]

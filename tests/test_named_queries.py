@@ -128,7 +128,8 @@ def test_parameters_filter(kb, plans_store):
     assert 0 < count("taken-per-thema", thema="3") < count("taken-per-thema")
     assert 0 < count("lac-doelen", jaar="2025") < count("lac-doelen")
     assert count("lac-doelen", regie="organisatie/vakraad-rcb") < count("lac-doelen")
-    assert count("sectoragenda-verbeterpunten", sector="sector/gas") == 3
+    # one example point for gas; the consultation outcome is no longer copied per sector (issue 14)
+    assert count("sectoragenda-verbeterpunten", sector="sector/gas") == 1
     assert count("netwerken-van-regio", regio="veiligheidsregio/vr13") >= 1
     assert count("netwerken-van-regio", regio="veiligheidsregio/vr99") == 0
     early = count("acties-te-laat", plans_store, peildatum="2017-01-01")

@@ -64,7 +64,7 @@ FACETS = {XSD.minInclusive, XSD.maxInclusive, XSD.minExclusive, XSD.maxExclusive
 CALENDAR_PROPERTIES = {
     VKG.startDate: {XSD.date},
     VKG.deadline: {XSD.date},
-    VKG.dueDate: {XSD.date, XSD.gYearMonth, XSD.gYear},
+    VKG.dueDate: {XSD.date},  # always the end of the stated period (issue 14)
 }
 
 PREFIXES = """
