@@ -165,7 +165,8 @@ def test_planning_rows(kb: EmbeddedStore) -> None:
     rows = q(kb, """
         SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?lead) AS ?by) (SAMPLE(?t) AS ?theme)
                (MIN(?y) AS ?first) (MAX(?y) AS ?last) WHERE {
-          ?e a vkg:PlanningRow ; dct:isPartOf vkgid:meerjarenplan\\/vakraad-2024-2028 ; rdfs:label ?l ;
+          ?e a vkg:PlanningRow ; dct:isPartOf vkgid:meerjarenplan\\/vakraad-2024-2028 ;
+             rdfs:label ?l ;
              vkg:lead ?lead ; vkg:agendaTheme ?t ; vkg:plannedYear ?y .
         } GROUP BY ?e""")
     assert len(rows) == 21

@@ -90,7 +90,8 @@ def test_national_action_plan_initiator_and_networks(kb) -> None:
 
 
 def test_who_takes_part_in_the_activities(kb) -> None:
-    assert objects(kb, "activiteit/1-2", "prov:wasAssociatedWith") == {"db-veiligheidsberaad", "cvi"}
+    assert objects(kb, "activiteit/1-2", "prov:wasAssociatedWith") == {
+        "db-veiligheidsberaad", "cvi"}
     assert confidence_of(kb, "activiteit/1-2", "prov:wasAssociatedWith",
                          "organisatie/db-veiligheidsberaad") == {"onzeker"}  # "mogelijk DB VB"
     assert objects(kb, "activiteit/1-4", "prov:wasAssociatedWith") == {
@@ -294,10 +295,12 @@ def test_project_plans_for_the_veiligheidsberaad_of_26_september_2014(kb) -> Non
 
 
 def test_efforts_joint_with_jenv_or_initiated_by_the_veiligheidsberaad(kb) -> None:
-    joint = keys(q(kb, "SELECT ?e WHERE { ?e a vkg:Effort ; vkg:partner vkgid:organisatie\\/jenv }"), "e")
+    joint = keys(q(kb, "SELECT ?e WHERE { ?e a vkg:Effort ; "
+                       "vkg:partner vkgid:organisatie\\/jenv }"), "e")
     own = keys(q(kb, """SELECT ?e WHERE { ?e a vkg:Effort ;
-                                         vkg:initiator vkgid:organisatie\\/veiligheidsberaad }"""), "e")
-    assert joint == {"water-en-evacuatie", "continuiteit-van-de-samenleving", "nucleaire-veiligheid"}
+                       vkg:initiator vkgid:organisatie\\/veiligheidsberaad }"""), "e")
+    assert joint == {"water-en-evacuatie", "continuiteit-van-de-samenleving",
+                     "nucleaire-veiligheid"}
     assert len(own) == 13 and not joint & own  # 4.1 footnote 1: the rest is the VB's own
 
 
