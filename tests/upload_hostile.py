@@ -67,7 +67,7 @@ def _bomb_rows(total: int) -> object:
     pad = b"drinkwater-vitens oefening " * 20
     yield SHEET_HEAD
     written, i = 0, 0
-    while written < total:
+    while written < total - 2_000_000:
         block = b"".join(b'<row r="%d"><c r="A%d" t="n"><v>%d</v></c><c r="B%d" '
                          b't="inlineStr"><is><t>%s</t></is></c></row>' % (n, n, n, n, pad)
                          for n in range(i + 1, i + 2001))
@@ -78,9 +78,9 @@ def _bomb_rows(total: int) -> object:
 
 
 def xlsx_bomb(megabytes: int = 199) -> bytes:
-    """A real workbook whose sheet unpacks to ``megabytes`` MB (a few MB packed)."""
+    """A real workbook whose sheet unpacks to ``megabytes`` million bytes (a few MB packed)."""
     return replace_members(small_workbook(),
-                           {"xl/worksheets/sheet1.xml": _bomb_rows(megabytes * 1024 * 1024)})
+                           {"xl/worksheets/sheet1.xml": _bomb_rows(megabytes * 1_000_000)})
 
 
 def xlsx_shared_strings(count: int = 2_000_000) -> bytes:
