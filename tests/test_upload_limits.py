@@ -27,6 +27,7 @@ from upload_hostile import (
     deep_turtle,
     multipart,
     xlsx_bomb,
+    xlsx_from_csv,
     xlsx_many_entries,
     xlsx_many_sheets,
     xlsx_shared_strings,
@@ -202,6 +203,8 @@ def test_examples_and_a_10000_action_plan_pass(server: PlanServer, team: str) ->
     r = post(server, "/plans", plan, "text/csv", team)
     assert r.status_code == 201, r.text[:300]
     assert r.json()["actions"] == 10_000
+    r = post(server, "/validate", xlsx_from_csv(plan), XLSX)
+    assert r.status_code == 200 and r.json()["actions"] == 10_000, r.text[:300]
 
 
 # -- the reader process itself: a crash, memory, the time limit, the queue ------------------------

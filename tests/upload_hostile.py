@@ -42,6 +42,17 @@ def small_workbook() -> bytes:
     return buf.getvalue()
 
 
+def xlsx_from_csv(data: bytes) -> bytes:
+    """The rows of a ``;``-separated plan CSV as a workbook."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    for line in data.decode("utf-8").splitlines():
+        ws.append(line.split(";"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def replace_members(xlsx: bytes, members: dict[str, object]) -> bytes:
     """The workbook with members replaced (or added): bytes, or an iterable of byte chunks
     written in a stream (so a 200 MB member is never held in memory)."""

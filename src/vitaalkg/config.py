@@ -68,7 +68,7 @@ class Settings:
     # reading an upload (validation/limits.py, sandbox.py): per-upload cost limits and
     # how many are read at once (more wait upload_queue_seconds, then 503)
     upload_seconds: float = field(
-        default_factory=lambda: _env_float("VITAALKG_UPLOAD_SECONDS", 20.0))
+        default_factory=lambda: _env_float("VITAALKG_UPLOAD_SECONDS", 60.0))
     upload_memory_mb: int = field(
         default_factory=lambda: _env_int("VITAALKG_UPLOAD_MEMORY_MB", 1536))
     upload_workers: int = field(default_factory=lambda: _env_int("VITAALKG_UPLOAD_WORKERS", 2))

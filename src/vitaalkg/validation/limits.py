@@ -36,7 +36,7 @@ class UploadLimits:
     """What reading one upload may cost; each field is setting ``upload_{name}``
     (environment ``VITAALKG_UPLOAD_{NAME}``)."""
 
-    seconds: float = 20.0
+    seconds: float = 60.0
     memory_mb: int = 1536
     max_depth: int = 64
     max_rows: int = 50_000
