@@ -105,6 +105,8 @@ def check_depth(data: bytes, kind: str, limits: UploadLimits) -> None:
     could run out of stack on it)."""
     if kind not in _OPEN_CLOSE:
         return
+    if sum(data.count(c) for c in _OPEN_CLOSE[kind]) <= limits.max_depth:
+        return  # fewer brackets than levels allowed: no need to scan
     depth = nesting_depth(data, kind)
     if depth > limits.max_depth:
         raise refuse(f"te diep genest ({_n(depth)} niveaus)",
