@@ -276,3 +276,19 @@ def test_cli_validate_refuses_deep_jsonld(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 2, (proc.returncode, proc.stderr[-500:])
     assert "VITAALKG_UPLOAD_MAX_DEPTH" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_brackets_in_strings_iris_and_comments_do_not_count() -> None:
+    from vitaalkg.validation.inputs import read_plan
+    from vitaalkg.validation.limits import nesting_depth
+
+    many = "[(" * 500
+    turtle = (f'@prefix vkg: <https://w3id.org/vitaalkg/def/> .  # {many}\n'
+              f'<https://w3id.org/vitaalkg/id/actieplan/x> vkg:note "{many}", """{many}\n""", '
+              f"'{many}' ; vkg:n [ vkg:m ( 1 2 ) ] .\n").encode()
+    assert nesting_depth(turtle, "turtle") == 2
+    assert len(read_plan(turtle, "p.ttl").to_triples()) == 8  # two notes, n, m, a list
+    jsonld = ('{"@context": {"@vocab": "https://w3id.org/vitaalkg/def/"}, '
+              f'"@id": "https://w3id.org/vitaalkg/id/actieplan/x", "note": "{{[\\"{many}"}}')
+    assert nesting_depth(jsonld.encode(), "jsonld") == 2
+    assert len(read_plan(jsonld.encode(), "p.jsonld").to_triples()) == 1
