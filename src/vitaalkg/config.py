@@ -116,6 +116,34 @@ class Settings:
     #: TEMPORARY)
     data_availability: str = field(default_factory=lambda: os.environ.get(
         "VITAALKG_DATA_AVAILABILITY", "EXPERIMENTAL"))
+    # reading an upload (validation/limits.py, sandbox.py): per-upload cost limits and
+    # how many are read at once (more wait upload_queue_seconds, then 503)
+    upload_seconds: float = field(
+        default_factory=lambda: _env_float("VITAALKG_UPLOAD_SECONDS", 60.0))
+    upload_memory_mb: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MEMORY_MB", 1536))
+    upload_workers: int = field(default_factory=lambda: _env_int("VITAALKG_UPLOAD_WORKERS", 2))
+    upload_queue_seconds: float = field(
+        default_factory=lambda: _env_float("VITAALKG_UPLOAD_QUEUE_SECONDS", 10.0))
+    upload_max_depth: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_DEPTH", 64))
+    upload_max_rows: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_ROWS", 50_000))
+    upload_max_cells: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_CELLS", 1_000_000))
+    upload_max_sheets: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_SHEETS", 50))
+    upload_max_shared_strings: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_SHARED_STRINGS", 250_000))
+    upload_max_xlsx_bytes: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_BYTES", 128 * 1024 * 1024))
+    upload_max_xlsx_member_bytes: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_MEMBER_BYTES",
+                                         64 * 1024 * 1024))
+    upload_max_xlsx_ratio: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_RATIO", 100))
+    upload_max_xlsx_entries: int = field(
+        default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_ENTRIES", 1000))
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

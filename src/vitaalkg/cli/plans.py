@@ -67,7 +67,7 @@ def _submit_local(settings: Settings, path: Path, data: bytes, token: str, *,
     from ..plans.submission import Refusal, submit_plan, version_json
     from ..validation import report as rep
     from ..validation.engine import PlanValidator
-    from ..validation.inputs import InputError, read_plan
+    from ..validation.inputs import InputError, UploadLimits, read_plan
 
     try:
         principal = token_registry_for(settings).principal(token)
@@ -78,7 +78,8 @@ def _submit_local(settings: Settings, path: Path, data: bytes, token: str, *,
         return 401, {"error": "token ongeldig of ingetrokken / invalid or revoked token"}
     try:
         plan = read_plan(data, path.name, None, base=settings.base,
-                         limit=settings.max_upload_bytes)
+                         limit=settings.max_upload_bytes,
+                         limits=UploadLimits.from_settings(settings))
     except InputError as exc:
         return exc.status, {"error": exc.message}
     store = open_for_writing(settings)

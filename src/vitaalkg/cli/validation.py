@@ -57,7 +57,7 @@ def validate(
     """Controleer actieplannen met SHACL. Exitcode 0 voldoet, 1 voldoet niet, 2 onleesbaar."""
     from ..config import Settings
     from ..validation.engine import validator_for
-    from ..validation.inputs import InputError, read_plan_file
+    from ..validation.inputs import InputError, UploadLimits, read_plan_file
 
     ref = _date(reference_date)
     settings = Settings()
@@ -65,9 +65,11 @@ def validate(
     reports: list = []
     errors: list[tuple[str, str]] = []
     validator = None
+    limits = UploadLimits.from_settings(settings)
     for path in files:
         try:
-            plan = read_plan_file(path, base=settings.base, limit=settings.max_upload_bytes)
+            plan = read_plan_file(path, base=settings.base, limit=settings.max_upload_bytes,
+                                  limits=limits)
         except InputError as exc:
             msg = exc.message if language == "nl" else exc.message_en
             errors.append((str(path), msg))
@@ -129,11 +131,12 @@ def convert(
     """Zet een plan-spreadsheet om naar RDF (Turtle), met het rijnummer bij elke actie."""
     from ..config import Settings
     from ..validation.convert import to_turtle
-    from ..validation.inputs import InputError, read_plan_file
+    from ..validation.inputs import InputError, UploadLimits, read_plan_file
 
     settings = Settings()
     try:
-        plan = read_plan_file(file, base=settings.base, limit=settings.max_upload_bytes)
+        plan = read_plan_file(file, base=settings.base, limit=settings.max_upload_bytes,
+                              limits=UploadLimits.from_settings(settings))
     except InputError as exc:
         typer.echo(f"fout: {file}: {exc.message}", err=True)
         raise typer.Exit(2) from None

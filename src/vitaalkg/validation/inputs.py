@@ -10,14 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..config import DEFAULT_BASE
 from .convert import ConversionError, rows_from_table, rows_to_triples
+from .limits import InputError, UploadLimits, check_depth, check_xlsx_zip, refuse
+
+__all__ = ["InputError", "PlanInput", "UploadLimits", "read_plan", "read_plan_file"]
 
 KINDS = ("turtle", "jsonld", "csv", "xlsx")
 
@@ -35,34 +38,21 @@ CONTENT_TYPES = {
 SUFFIXES = {".ttl": "turtle", ".turtle": "turtle", ".jsonld": "jsonld", ".json": "jsonld",
             ".csv": "csv", ".xlsx": "xlsx"}
 
-#: limits for XLSX (a zip): total declared uncompressed size, ratio per member, member count
-XLSX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-XLSX_MAX_RATIO = 200
-XLSX_MAX_MEMBERS = 2000
-
-
-class InputError(Exception):
-    """The input cannot be read as a plan. ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, message: str, status: int = 400, message_en: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.message_en = message_en or message
-        self.status = status
-
 
 @dataclass
 class PlanInput:
     """A plan read from a file or upload: its name, kind and its RDF.
 
     RDF input keeps its bytes (parsed straight into a store); spreadsheets keep the triples
-    that the converter made.
+    that the converter made; a plan read by a worker process (``sandbox.py``) keeps the
+    N-Triples that the worker wrote.
     """
 
     name: str
     kind: str
     triples: list[ox.Triple] | None = None
     data: bytes | None = None
+    ntriples: bytes | None = None
     base: str = DEFAULT_BASE
     _parsed: ox.Store | None = None
 
@@ -72,7 +62,9 @@ class PlanInput:
             store, self._parsed = self._parsed, None
             return store
         store = ox.Store()
-        if self.triples is not None:
+        if self.ntriples is not None:
+            store.load(self.ntriples, format=ox.RdfFormat.N_TRIPLES)
+        elif self.triples is not None:
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
         else:
             load_rdf(store, self.data or b"", self.kind, self.base)
@@ -160,57 +152,51 @@ def load_rdf(store: ox.Store, data: bytes, kind: str, base: str = DEFAULT_BASE) 
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
-def read_csv_rows(data: bytes) -> list:
+def read_csv_rows(data: bytes, limits: UploadLimits) -> list:
+    if data.count(b"\n") > limits.max_rows + 1:
+        raise _too_many_rows(limits)
     text = decode_utf8(data)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _bounded(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), limits)
     except csv.Error as exc:
         raise InputError(f"CSV kan niet gelezen worden: {exc}", 400,
                          f"cannot read the CSV: {exc}") from None
+
+
+def _too_many_rows(limits: UploadLimits) -> InputError:
+    return refuse(f"meer dan {limits.max_rows:,} rijen".replace(",", "."),
+                  f"more than {limits.max_rows:,} rows", "max_rows", limits.max_rows)
+
+
+def _bounded(rows: Any, limits: UploadLimits) -> list:
+    """The rows of a table (header included), refused past the row or cell limit."""
+    table: list = []
+    cells = 0
+    for row in rows:
+        row = list(row)
+        cells += len(row)
+        if cells > limits.max_cells:
+            raise refuse(f"meer dan {limits.max_cells:,} cellen".replace(",", "."),
+                         f"more than {limits.max_cells:,} cells", "max_cells", limits.max_cells)
+        table.append(row)
+        if len(table) > limits.max_rows + 1:
+            raise _too_many_rows(limits)
     return table
 
 
-def check_xlsx_zip(data: bytes) -> None:
-    """Refuse zip bombs and zips that are no spreadsheet, before openpyxl opens anything."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise InputError(f"geen geldig XLSX-bestand (zip onleesbaar: {exc})", 400,
-                         f"not a valid XLSX file (unreadable zip: {exc})") from None
-    names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise InputError("geen spreadsheet: het zip-bestand bevat geen Excel-werkmap "
-                         "(xl/workbook.xml ontbreekt)", 400,
-                         "not a spreadsheet: the zip holds no Excel workbook")
-    if len(infos) > XLSX_MAX_MEMBERS:
-        raise InputError("XLSX bevat te veel onderdelen", 400, "XLSX has too many members")
-    total = 0
-    for info in infos:
-        total += info.file_size
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 1024 * 1024 and ratio > XLSX_MAX_RATIO:
-            raise InputError(
-                f"XLSX geweigerd: '{info.filename}' pakt uit tot {info.file_size:,} bytes "
-                f"(factor {ratio:.0f}); mogelijk een zip-bom", 400,
-                f"XLSX refused: '{info.filename}' expands {ratio:.0f}-fold; possible zip bomb")
-    if total > XLSX_MAX_UNCOMPRESSED:
-        raise InputError(
-            f"XLSX geweigerd: pakt uit tot {total:,} bytes; mogelijk een zip-bom", 400,
-            f"XLSX refused: expands to {total:,} bytes; possible zip bomb")
-
-
-def read_xlsx_rows(data: bytes) -> list:
-    check_xlsx_zip(data)
+def read_xlsx_rows(data: bytes, limits: UploadLimits) -> list:
+    check_xlsx_zip(data, limits).close()
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         ws = wb.worksheets[0]
-        table = [list(r) for r in ws.iter_rows(values_only=True)]
+        table = _bounded(ws.iter_rows(values_only=True), limits)
         wb.close()
+    except InputError:
+        raise
     except Exception as exc:  # openpyxl raises many kinds of errors on broken files
         raise InputError(f"XLSX kan niet gelezen worden: {type(exc).__name__}: {exc}", 400,
                          f"cannot read the XLSX: {exc}") from None
@@ -218,20 +204,24 @@ def read_xlsx_rows(data: bytes) -> list:
 
 
 def read_plan(data: bytes, name: str = "", content_type: str | None = None, *,
-              base: str = DEFAULT_BASE, limit: int = 10 * 1024 * 1024) -> PlanInput:
-    """Read one plan from bytes; raises :class:`InputError` when it cannot be read."""
+              base: str = DEFAULT_BASE, limit: int = 10 * 1024 * 1024,
+              limits: UploadLimits | None = None) -> PlanInput:
+    """Read one plan from bytes; raises :class:`InputError` when it cannot be read or exceeds
+    ``limits`` (nesting, rows, cells, XLSX size and parts; the defaults when ``None``)."""
+    limits = limits or UploadLimits()
     check_size(len(data), limit)
     if not data.strip():
         raise InputError("het bestand is leeg", 400, "the file is empty")
     kind = detect_kind(data, name, content_type)
     if kind in ("turtle", "jsonld"):
         decode_utf8(data)
+        check_depth(data, kind, limits)
         plan = PlanInput(name, kind, data=data, base=base)
         store = ox.Store()
         load_rdf(store, data, kind, base)
         plan._parsed = store
         return plan
-    table = read_csv_rows(data) if kind == "csv" else read_xlsx_rows(data)
+    table = read_csv_rows(data, limits) if kind == "csv" else read_xlsx_rows(data, limits)
     try:
         rows = rows_from_table(table)
     except ConversionError as exc:
@@ -246,8 +236,8 @@ def _en_conversion(message: str) -> str:
     return message
 
 
-def read_plan_file(path: Path, *, base: str = DEFAULT_BASE,
-                   limit: int = 10 * 1024 * 1024) -> PlanInput:
+def read_plan_file(path: Path, *, base: str = DEFAULT_BASE, limit: int = 10 * 1024 * 1024,
+                   limits: UploadLimits | None = None) -> PlanInput:
     """Read one plan file; a missing or unreadable file is an :class:`InputError` too."""
     try:
         size = path.stat().st_size
@@ -262,4 +252,4 @@ def read_plan_file(path: Path, *, base: str = DEFAULT_BASE,
     except OSError as exc:
         raise InputError(f"kan {path} niet lezen: {exc.strerror}", 400,
                          f"cannot read {path}: {exc.strerror}") from None
-    return read_plan(data, path.name, None, base=base, limit=limit)
+    return read_plan(data, path.name, None, base=base, limit=limit, limits=limits)

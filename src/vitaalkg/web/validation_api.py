@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -12,7 +12,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ..store.remote import knowledge_store
 from ..validation import report as rep
 from ..validation.engine import PlanValidator
-from ..validation.inputs import InputError, PlanInput, read_plan
+from ..validation.inputs import InputError
+from ..validation.sandbox import warm_up
+from .uploads import read_request_plan
+
+__all__ = ["input_error_response", "install", "read_request_plan"]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,52 +44,16 @@ def _negotiate(accept: str) -> str:
 
 def input_error_response(exc: InputError, lang: str) -> JSONResponse:
     """The JSON answer (400/413/415) for a plan that cannot be read."""
+    retry = getattr(exc, "retry_after", None)
     return JSONResponse({"error": exc.message if lang == "nl" else exc.message_en,
-                         "status": exc.status}, status_code=exc.status)
-
-
-async def read_request_plan(request: Request, settings: Any) -> tuple[bytes, str, PlanInput]:
-    """(raw bytes, file name, parsed plan) of a request body; raises InputError."""
-    limit = settings.max_upload_bytes
-    data, name, ctype = await _body(request, limit)
-    plan = read_plan(data, name or "plan", ctype, base=settings.base, limit=limit)
-    return data, name, plan
-
-
-async def _body(request: Request, limit: int) -> tuple[bytes, str, str | None]:
-    """(bytes, file name, media type) from a raw body or a multipart upload, within the limit."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit + 64 * 1024:
-        raise InputError(f"bestand te groot: meer dan {limit} bytes", 413,
-                         f"file too large: more than {limit} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit + 64 * 1024:
-            raise InputError(f"bestand te groot: meer dan {limit} bytes", 413,
-                             f"file too large: more than {limit} bytes")
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    ctype = request.headers.get("content-type")
-    if ctype and ctype.lower().startswith("multipart/form-data"):
-        from starlette.datastructures import UploadFile
-        from starlette.formparsers import MultiPartParser
-
-        async def stream() -> Any:
-            yield data
-
-        form = await MultiPartParser(request.headers, stream()).parse()
-        for value in form.values():
-            if isinstance(value, UploadFile):
-                return await value.read(), value.filename or "", value.content_type
-        raise InputError("geen bestand in het formulier", 400, "no file in the form")
-    return data, "", ctype
+                         "status": exc.status}, status_code=exc.status,
+                        headers={"Retry-After": str(retry)} if retry else None)
 
 
 def install(app: FastAPI) -> None:
     """Add ``POST /validate`` to the application."""
     lock = threading.Lock()
+    threading.Thread(target=warm_up, name="upload-forkserver", daemon=True).start()
 
     def validator() -> PlanValidator:
         with lock:
@@ -101,7 +69,9 @@ def install(app: FastAPI) -> None:
         responses={200: {"content": {"application/json": {}, "text/turtle": {},
                                      "text/html": {}}},
                    400: {"description": "onleesbare invoer"},
-                   413: {"description": "te groot"}, 415: {"description": "niet ondersteund"}},
+                   413: {"description": "te groot of boven een limiet"},
+                   415: {"description": "niet ondersteund"},
+                   503: {"description": "te veel uploads tegelijk (Retry-After)"}},
     )
     async def validate(
         request: Request,
