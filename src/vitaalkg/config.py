@@ -65,6 +65,9 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    search_refresh_seconds: float = field(
+        default_factory=lambda: _env_float("VITAALKG_SEARCH_REFRESH_SECONDS", 60.0)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
