@@ -102,8 +102,11 @@ def table_rows(store: Any, base: str, cols: list[Column], bindings: list[dict[st
                 text = text or pick(labels.get(iri)) or compact(iri)
                 href = local_path(iri, base)
                 external = False
-                if href is None and urlsplit(iri).scheme in SAFE_LINK_SCHEMES:
+                parts = urlsplit(iri)
+                if href is None and parts.scheme in SAFE_LINK_SCHEMES:
                     href, external = iri, True
+                    if text == compact(iri):  # no label: the site, not the whole address
+                        text = parts.netloc + (" ↗" if len(iri) > 40 else parts.path)
                 row.append(Cell(text, href, external=external))
             elif term.get("type") == "bnode":
                 row.append(Cell("–"))
