@@ -30,13 +30,20 @@ OPTION_QUERIES: dict[str, str] = {
              "OPTIONAL { ?t rdfs:label ?l FILTER(LANG(?l) = 'nl') } }",
     "jaar": "SELECT DISTINCT ?v WHERE { ?doel vkg:plannedYear ?v }",
     "status": "SELECT ?v ?l WHERE { ?s skos:inScheme "
-              "<https://w3id.org/vitaalkg/id/conceptschema/status> ; skos:notation ?v . "
+              "<https://w3id.org/vitaalkg/id/conceptschema/status> . "
+              "BIND(STRAFTER(STR(?s), '/id/status/') AS ?v) "
               "OPTIONAL { ?s skos:prefLabel ?l FILTER(LANG(?l) = 'nl') } }",
 }
 FIELD_LABELS = {
     "netwerk": "Netwerk", "regio": "Veiligheidsregio", "sector": "Sector",
     "organisatie": "Organisatie", "regie": "Regie (wie heeft de lead)", "thema": "Thema",
-    "jaar": "Jaar", "status": "Status", "peildatum": "Peildatum",
+    "jaar": "Jaar", "status": "Status", "peildatum": "Peildatum", "kenmerk": "Kenmerk",
+}
+# choices that are no resources: parameter name -> (value, label)
+FIXED_OPTIONS: dict[str, list[tuple[str, str]]] = {
+    "kenmerk": [("te-laat", "te laat"), ("zonder-eigenaar", "zonder verantwoordelijke"),
+                ("zonder-planning", "zonder planning"),
+                ("zonder-financiering", "zonder financiering"), ("onvolledig", "onvolledig")],
 }
 _lock = threading.Lock()
 _cache: dict[Any, tuple[Any, list[tuple[str, str]]]] = {}
@@ -68,6 +75,8 @@ def _sort_key(item: tuple[str, str]) -> tuple[Any, ...]:
 
 def options_for(store: Any, base: str, name: str) -> list[tuple[str, str]]:
     """(value, label) choices for a parameter called ``name``; [] when not a known kind."""
+    if name in FIXED_OPTIONS:
+        return FIXED_OPTIONS[name]
     query = OPTION_QUERIES.get(name)
     if query is None:
         return []
