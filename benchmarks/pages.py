@@ -50,6 +50,7 @@ PAGES = [
     ("monitoring", "/monitoring", "text/html"),
     ("monitoring, JSON", "/monitoring", "application/json"),
     ("query page", "/queries/taken-per-thema?thema=5", "text/html"),
+    ("action list (from /monitoring)", "/queries/acties?kenmerk=te-laat", "text/html"),
     ("search page", "/zoeken?q=Vitens", "text/html"),
 ]
 # what analysts type: whole terms, codes, legal references and the prefixes while typing

@@ -51,7 +51,8 @@ TYPE_ORDER = ("Theme", "Sector", "SafetyRegion", "Network", "VitalCompany", "Pub
               "AgendaTheme", "SectorAgenda", "ImprovementPoint", "Concept", "Class")
 MAX_TOKENS = 12
 BM25_MAX = 1000  # above this many matches, rank by type and label length instead of bm25
-CANDIDATES = 400
+CANDIDATES = 400  # re-ranked matches of a small result set (bm25 order)
+LARGE_CANDIDATES = 100  # of a large one (ordered by type and label length)
 KNOWLEDGE = "knowledge"  # the files' graphs as one: readable by everyone
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _SYNONYMS = {"artikel": "art", "artikelen": "art", "arts": "art"}
@@ -218,7 +219,7 @@ class SearchIndex:
         db = sqlite3.connect(":memory:", check_same_thread=False)
         db.executescript("""
             CREATE VIRTUAL TABLE fts USING fts5(label, alt, code, body, content = '',
-                tokenize = "unicode61 remove_diacritics 2", prefix = '1 2 3');
+                tokenize = "unicode61 remove_diacritics 2", prefix = '2 3 4 5 6 8');
             INSERT INTO fts(fts, rank) VALUES ('rank', 'bm25(10.0, 6.0, 10.0, 1.0)');
         """)
         snap = Snapshot(db, [None], {KNOWLEDGE: 0}, {}, {}, self._type_labels())
@@ -391,11 +392,13 @@ class SearchIndex:
             rows = snap.db.execute(f"SELECT rowid, rank FROM fts WHERE fts MATCH ?{where} "
                                    f"ORDER BY rank LIMIT {CANDIDATES}", [match, *args])
             return [(r & N_MASK, score) for r, score in rows]
-        order = f"ORDER BY (rowid >> {STATIC_SHIFT}) & 65535 LIMIT {CANDIDATES}"
+        order = f"ORDER BY (rowid >> {STATIC_SHIFT}) & 65535 LIMIT {LARGE_CANDIDATES}"
         out: list[tuple[int, float]] = []
         for query in ("{label alt code} : " + match, match):
             out += [(r & N_MASK, 0.0) for (r,) in snap.db.execute(
                 f"SELECT rowid FROM fts WHERE fts MATCH ?{where} {order}", [query, *args])]
+            if len(out) >= LARGE_CANDIDATES:  # enough whose names match
+                break
         return out
 
     @staticmethod
