@@ -117,6 +117,19 @@ def test_hostile_input(live_server: LiveServer) -> None:
     assert search(live_server, "vitens*").json()["hits"][0]["iri"] == BASE + "organisatie/vitens"
 
 
+def test_concurrent_searches_agree(live_server: LiveServer) -> None:
+    """Many clients at once (the server's thread pool shares one index): same answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    terms = ["Vitens", "drinkwater", "VR13", "artikel 10", "continuiteit", "alarm", "2.4"] * 6
+    expected = {t: search(live_server, t).json() for t in set(terms)}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda t: (t, search(live_server, t)), terms))
+    for term, r in answers:
+        assert r.status_code == 200
+        assert r.json() == expected[term], term
+
+
 # -- restricted plans ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def plans(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[dict[str, object]]:

@@ -138,6 +138,7 @@ class Snapshot:
     legal: dict[str, list[tuple[int, str, str | None, str | None]]]  # article -> provisions
     type_labels: dict[str, str]
     type_keys: list[str] = field(default_factory=list)  # type index -> type key
+    lock: threading.Lock = field(default_factory=threading.Lock)  # one SQLite user at a time
 
 
 def rowid(n: int, graph: int, type_index: int, type_rank: int, words: int) -> int:
@@ -323,9 +324,11 @@ class SearchIndex:
         facets: dict[str, int] = {}
         if len(folded) >= 2:  # one letter: exact labels and codes only
             match = " ".join(f'"{t}"*' for t in tokens)
-            facets = self._facets(snap, match, allowed)
-            total = facets.get(type_key, 0) if type_key else sum(facets.values())
-            for n, score in self._candidates(snap, match, allowed, type_key, total):
+            with snap.lock:
+                facets = self._facets(snap, match, allowed)
+                total = facets.get(type_key, 0) if type_key else sum(facets.values())
+                candidates = self._candidates(snap, match, allowed, type_key, total)
+            for n, score in candidates:
                 doc = docs[n]
                 assert doc is not None
                 if all(t in doc.names for t in tokens):
