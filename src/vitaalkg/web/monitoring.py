@@ -152,15 +152,15 @@ def list_href(base: str, day: dt.date, view: str | None, row: Row | None,
     that no filter can select (no sector, no theme, an invalid status)."""
     params: list[tuple[str, str]] = []
     if view is not None and row is not None:
-        prefix = f"{base}id/{'thema' if view == 'thema' else ''}"
-        if not row.iri or not row.iri.startswith(base + "id/"):
+        ids = base + "id/"
+        if not row.iri or not row.iri.startswith(ids):  # 'no sector', 'no theme'
             return None
-        if view == "thema":
-            if not row.iri.startswith(prefix + "/"):
+        key = row.iri[len(ids):]  # sector/…, netwerk/…, thema/5
+        if view == "thema":  # the query filters on the theme's number
+            if not key.startswith("thema/"):
                 return None
-            params.append(("thema", row.iri[len(prefix) + 1:]))
-        else:
-            params.append((view, row.iri[len(base) + 3:]))
+            key = key[len("thema/"):]
+        params.append((view, key))
     if figure in STATUSES:
         params.append(("status", figure))
     elif figure in KENMERK:
