@@ -5,7 +5,11 @@ directory, never committed) is served by a real ``vitaalkg serve`` on 127.0.0.1;
 requests every page once (the first answer after start: nothing kept yet) and then ``--runs``
 times more, one after another; the medians and the slowest of those are printed in ms.
 
-    python benchmarks/pages.py [--actions 10000] [--runs 20]
+    python benchmarks/pages.py [--actions 10000] [--runs 20] [--search-runs 50]
+
+Search (``/zoeken.json``, the autocomplete endpoint) is measured the same way, each term
+``--search-runs`` times after the first answer (which waits for the index to be built); the
+table gives median, p99 and max per term and over all terms.
 """
 
 from __future__ import annotations
@@ -45,13 +49,26 @@ PAGES = [
     ("status", "/doc/status/open", "text/html"),
     ("monitoring", "/monitoring", "text/html"),
     ("monitoring, JSON", "/monitoring", "application/json"),
+    ("query page", "/queries/taken-per-thema?thema=5", "text/html"),
+    ("action list (from /monitoring)", "/queries/acties?kenmerk=te-laat", "text/html"),
+    ("search page", "/zoeken?q=Vitens", "text/html"),
 ]
+# what analysts type: whole terms, codes, legal references and the prefixes while typing
+SEARCHES = ["Vitens", "drinkwater", "VR13", "artikel 10", "art. 10 lid 2", "continuiteit",
+            "alarmering", "2.4", "dr", "drin", "ac", "actie", "synthetische actie", "oefen",
+            "veiligheidsregio", "plan", "Vakraad", "liander"]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--actions", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--search-runs", type=int, default=50)
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="vitaalkg-pages-"))
     proc = None
@@ -87,6 +104,16 @@ def main() -> None:
                         raise SystemExit(f"{path} ({accept}): {r.status_code}")
                 rows.append((name, path, accept, times[0], statistics.median(times[1:]),
                              max(times[1:])))
+            searches = []
+            for term in SEARCHES:
+                times = []
+                for _ in range(args.search_runs + 1):
+                    start = time.perf_counter()
+                    r = http.get("/zoeken.json", params={"q": term})
+                    times.append(1000 * (time.perf_counter() - start))
+                    if r.status_code != 200:
+                        raise SystemExit(f"search {term!r}: {r.status_code}")
+                searches.append((term, times[0], times[1:], r.json()["total"]))
     finally:
         if proc is not None:
             proc.terminate()
@@ -98,6 +125,16 @@ def main() -> None:
     print("|---|---|---|---:|---:|---:|")
     for name, path, accept, first, median, worst in rows:
         print(f"| {name} | `{path}` | {accept} | {first:.1f} | {median:.1f} | {worst:.1f} |")
+    print(f"\nSearch (`/zoeken.json?q=`), {args.search_runs} runs after the first (ms):\n")
+    print("| term | matches | first | median | p99 | max |")
+    print("|---|---:|---:|---:|---:|---:|")
+    every: list[float] = []
+    for term, first, times, total in searches:
+        every += times
+        print(f"| `{term}` | {total} | {first:.1f} | {statistics.median(times):.1f} | "
+              f"{percentile(times, 99):.1f} | {max(times):.1f} |")
+    print(f"| all terms | | | {statistics.median(every):.1f} | {percentile(every, 99):.1f} | "
+          f"{max(every):.1f} |")
     print("\nreproduce: python benchmarks/pages.py " + " ".join(sys.argv[1:]))
 
 

@@ -144,6 +144,9 @@ class Settings:
         default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_RATIO", 100))
     upload_max_xlsx_entries: int = field(
         default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_ENTRIES", 1000))
+    search_refresh_seconds: float = field(
+        default_factory=lambda: _env_float("VITAALKG_SEARCH_REFRESH_SECONDS", 60.0)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -139,6 +140,37 @@ def _doc_href(iri: str | None, base: str) -> str | None:
     return None
 
 
+KENMERK = {"late": "te-laat", "missing_owner": "zonder-eigenaar",
+           "missing_planning": "zonder-planning", "missing_financing": "zonder-financiering",
+           "incomplete": "onvolledig"}
+
+
+def list_href(base: str, day: dt.date, view: str | None, row: Row | None,
+              figure: str | None) -> str | None:
+    """The query page listing the actions behind one count (named query ``acties``): the row's
+    sector, network or theme and the figure's status or 'kenmerk' as filters; None for a count
+    that no filter can select (no sector, no theme, an invalid status)."""
+    params: list[tuple[str, str]] = []
+    if view is not None and row is not None:
+        ids = base + "id/"
+        if not row.iri or not row.iri.startswith(ids):  # 'no sector', 'no theme'
+            return None
+        key = row.iri[len(ids):]  # sector/…, netwerk/…, thema/5
+        if view == "thema":  # the query filters on the theme's number
+            if not key.startswith("thema/"):
+                return None
+            key = key[len("thema/"):]
+        params.append((view, key))
+    if figure in STATUSES:
+        params.append(("status", figure))
+    elif figure in KENMERK:
+        params.append(("kenmerk", KENMERK[figure]))
+    elif figure is not None:
+        return None
+    params.append(("peildatum", day.isoformat()))
+    return "/queries/acties?" + urlencode(params)
+
+
 def _page(request: Request, report: Report, peildatum: str | None) -> Response:
     from .pages import templates
 
@@ -164,6 +196,7 @@ def _page(request: Request, report: Report, peildatum: str | None) -> Response:
         "statuses": [(k, STATUS_LABELS[k], COLOURS[k][0]) for k in STATUS_KEYS],
         "main_statuses": list(STATUSES), "percent": percent,
         "doc_href": lambda iri: _doc_href(iri, base), "when": dutch_datetime,
+        "list_href": lambda view, row, figure: list_href(base, day, view, row, figure),
         "json_href": f"/monitoring.json{query}",
         "crumbs": [{"label": "monitoring"}],
     }, headers=HEADERS)

@@ -33,6 +33,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..store.namedqueries import NamedQuery, NamedQueryError, parse_named_query, parse_page
+from . import query_pages
 from .negotiation import best_match
 from .query_runner import QueryError, QueryJob
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA, SparqlRequestError, apply_dataset_policy
@@ -146,8 +147,11 @@ def install(app: FastAPI) -> None:
     base = settings.base
 
     @app.get("/queries", tags=["queries"], summary="Lijst van benoemde queries")
-    def list_queries(request: Request) -> JSONResponse:
-        """De benoemde queries met hun parameters / the named queries and their parameters."""
+    def list_queries(request: Request) -> Response:
+        """De benoemde queries met hun parameters / the named queries and their parameters
+        (HTML for a browser, see :mod:`.query_pages`)."""
+        if query_pages.wants_html_index(request):
+            return query_pages.index(request, named)
         root = str(request.base_url).rstrip("/")
         return JSONResponse({"queries": [nq.to_json(f"{root}/queries/{name}")
                                          for name, nq in named.items()]})
@@ -166,6 +170,9 @@ def _add_route(app: FastAPI, name: str, nq: NamedQuery, base: str) -> None:
              if nq.form in ("SELECT", "ASK") else list(GRAPH_MEDIA)[:4])
 
     async def run_named(request: Request) -> Response:
+        page_format = query_pages.page_format(nq, request, list(ROWS_MEDIA))
+        if page_format is not None:  # a browser, or a spreadsheet download
+            return await query_pages.answer(request, name, nq, text, page_format)
         params = {k: v for k, v in request.query_params.items() if k not in ("format", "page")}
         page = None
         try:
