@@ -65,6 +65,12 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    session_secret: str | None = field(
+        default_factory=lambda: os.environ.get("VITAALKG_SESSION_SECRET") or None
+    )
+    session_hours: float = field(
+        default_factory=lambda: _env_float("VITAALKG_SESSION_HOURS", 8.0)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

@@ -159,6 +159,15 @@ class TokenRegistry:
         return None
 
 
+def principal_for_id(registry: TokenRegistry, token_id: str) -> Principal | None:
+    """The principal of the unrevoked token with this id (as a session keeps it); else None."""
+    for record in registry.list():
+        if secrets.compare_digest(record.id, token_id):
+            return None if record.revoked else Principal(org=record.org, team=record.team,
+                                                         token_id=record.id)
+    return None
+
+
 def token_file(settings) -> Path:
     """Where the tokens live: ``VITAALKG_TOKENS`` or beside the store."""
     env = os.environ.get("VITAALKG_TOKENS")

@@ -1,4 +1,5 @@
-"""Who is asking: the principal of a request, from its ``Authorization: Bearer`` token.
+"""Who is asking: the principal of a request, from its ``Authorization: Bearer`` token or,
+without one, from its sign-in session cookie (``web/session.py``).
 
 No token means the public (:data:`vitaalkg.auth.PUBLIC`). A token that is malformed, unknown or
 revoked is refused with 401 and ``WWW-Authenticate: Bearer`` — never silently downgraded to the
@@ -14,6 +15,7 @@ from fastapi import HTTPException, Request
 
 from ..plans.registry import PlanRegistry
 from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry, token_file
+from .session import session_principal
 
 _LOCK = threading.Lock()
 
@@ -55,7 +57,11 @@ def principal_from_request(request: Request) -> Principal:
         return cached
     token = bearer_token(request)
     if token is None:
-        principal = PUBLIC
+        # a browser's sign-in session; an expired, forged or revoked one is the public
+        try:
+            principal = session_principal(request, token_registry(request.app)) or PUBLIC
+        except TokenError as exc:
+            raise HTTPException(status_code=500, detail=str(exc)) from exc
     else:
         try:
             found = token_registry(request.app).principal(token)
