@@ -193,8 +193,12 @@ def _validations(wb: Any, ws: Any, options: Choices) -> None:
 
 
 def _prompt(name: str, options: Choices) -> str:
-    if name == "thema":
-        return "; ".join(f"{n} {t}".strip() for n, t in options.themes)
+    if name == "thema":  # Excel allows 255 characters: shorten the names when needed
+        full = "; ".join(f"{n} {t}".strip() for n, t in options.themes)
+        if len(full) <= 255:
+            return full
+        return "; ".join(f"{n} {t[:24].rstrip()}…" if len(t) > 25 else f"{n} {t}"
+                         for n, t in options.themes)
     if name == "verantwoordelijke" and options.network:
         return f"Een lid van {options.network}; zie het blad Toelichting"
     return COLUMN_HELP[name]

@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request
 
 from ..plans.registry import PlanRegistry
 from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry, token_file
+from .session import COOKIE as SESSION_COOKIE
 from .session import session_principal
 
 _LOCK = threading.Lock()
@@ -48,6 +49,12 @@ def bearer_token(request: Request) -> str | None:
         raise unauthorized("alleen 'Authorization: Bearer TOKEN' wordt ondersteund",
                            "only 'Authorization: Bearer TOKEN' is supported", "invalid_request")
     return value.strip()
+
+
+def carries_credentials(request: Request) -> bool:
+    """Whether the request may be someone other than the public: a bearer token or a session
+    cookie (shortcuts that memoise 'the public' must not be taken for such a request)."""
+    return "authorization" in request.headers or SESSION_COOKIE in request.cookies
 
 
 def principal_from_request(request: Request) -> Principal:

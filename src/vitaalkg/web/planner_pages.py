@@ -135,7 +135,7 @@ def report_page(request: Request, report: Report, data: bytes, name: str, kind: 
                   and reg.network_exists(network_key) and reg.may_submit(principal, network_key))
     return render(
         request, "planner_report.html", status=status, lang=lang, report=report,
-        groups=groups, name=name, kind=kind, network=network_key,
+        groups=groups, filename=name, kind=kind, network=network_key,
         carried=base64.b64encode(data).decode("ascii") if len(data) <= CARRY_LIMIT else None,
         signed_in=session is not None and not principal.anonymous, may_submit=may_submit,
         csrf=session.csrf if session else "", refusal=refusal,

@@ -202,7 +202,7 @@ def check_csrf(request: Request, fields: dict[str, str]) -> Session:
     return session
 
 
-# -- response headers -------------------------------------------------------------------------------
+# -- response headers ------------------------------------------------------------------
 class PrivateCacheMiddleware:
     """Responses to requests with a session cookie: ``Cache-Control: private, no-store`` and
     ``Vary: Cookie``, so no shared cache keeps a signed-in page."""
