@@ -296,3 +296,21 @@ def test_submit_through_the_form(srv: PlanServer, tokens: dict[str, str]) -> Non
     page = httpx.get(srv.url + "/plannen/elektriciteit-liander")
     assert page.status_code == 200 and "openbaar" in page.text
     assert BASE not in page.text.split("<h2 id=\"acties\"")[1].split("</table>")[0]
+
+
+def test_sign_in_returns_only_to_this_site(srv: PlanServer, tokens: dict[str, str]) -> None:
+    c = client(srv)
+    for back in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+        r = c.post("/aanmelden", data={"token": tokens["member"], "terug": back})
+        assert r.status_code == 303 and r.headers["location"] == "/plannen", back
+
+
+def test_sessions_survive_a_restart(srv: PlanServer, tokens: dict[str, str],
+                                    restricted: None) -> None:
+    """The generated secret is kept beside the store: a restart keeps the sessions (last test
+    of the module: it restarts the shared server)."""
+    c = sign_in(srv, tokens["member"])
+    assert c.get(f"/plannen/{NETWORK}").status_code == 200
+    srv.stop()
+    srv.start()
+    assert c.get(f"/plannen/{NETWORK}").status_code == 200
