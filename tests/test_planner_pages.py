@@ -225,6 +225,9 @@ def test_session_sees_restricted_plan_everywhere(srv: PlanServer, tokens: dict[s
         "boolean"] is False
     assert member.get(f"/doc/actie/{NETWORK}-a1").status_code == 200
     assert anon.get(f"/doc/actie/{NETWORK}-a1").status_code == 404
+    late = "/queries/acties-te-laat"
+    assert f"{NETWORK}-a" in member.get(late, headers={"Accept": "text/csv"}).text
+    assert f"{NETWORK}-a" not in anon.get(late, headers={"Accept": "text/csv"}).text
     monitoring = member.get("/monitoring", headers={"Accept": "application/json"}).json()
     assert NETWORK in str(monitoring)
     # another organisation's session does not see it
