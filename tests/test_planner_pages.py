@@ -265,7 +265,12 @@ def test_cross_site_form_posts_are_refused(srv: PlanServer, tokens: dict[str, st
     plan = {"inhoud": "", "bestandsnaam": "x.csv"}
     evil = {"Origin": "https://evil.example"}
     # a cross-site post without the token (what another site's form would send)
-    assert c.post("/plannen/indienen", data=plan, headers=evil).status_code == 403
+    refused = c.post("/plannen/indienen", data=plan, headers=evil)
+    assert refused.status_code == 403 and "text/html" in refused.headers["content-type"]
+    assert "niet vanaf deze site verstuurd" in refused.text
+    # from this site, but without the form's token
+    nocsrf = c.post("/plannen/indienen", data=plan)
+    assert nocsrf.status_code == 403 and "formuliertoken (CSRF)" in nocsrf.text
     assert c.post("/afmelden", data={}, headers=evil).status_code == 403
     # with the token but from another site, or with a wrong token from this site
     assert c.post("/afmelden", data={"csrf": csrf}, headers=evil).status_code == 403

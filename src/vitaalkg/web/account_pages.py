@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..plans.tokens import Principal, TokenError
@@ -61,8 +61,18 @@ def signin_page(request: Request, terug: str | None = None) -> HTMLResponse:
     return response
 
 
+def refused(request: Request, exc: HTTPException) -> HTMLResponse:
+    """The 403 page of a refused form post (CSRF token or origin)."""
+    nl, _, en = str(exc.detail).partition(" / ")
+    return render(request, "planner_error.html", status=403, title="Geweigerd", message=nl,
+                  message_en=en or nl)
+
+
 async def signin(request: Request) -> Response:
-    check_origin(request)
+    try:
+        check_origin(request)
+    except HTTPException as exc:
+        return refused(request, exc)
     try:
         form = await read_form(request, FORM_LIMIT)
     except InputError as exc:
@@ -86,8 +96,14 @@ async def signin(request: Request) -> Response:
 
 
 async def signout(request: Request) -> Response:
-    form = await read_form(request, FORM_LIMIT)
-    check_csrf(request, form.fields)
+    try:
+        form = await read_form(request, FORM_LIMIT)
+        check_csrf(request, form.fields)
+    except InputError as exc:
+        return render(request, "planner_error.html", status=exc.status, title="Niet gelukt",
+                      message=exc.message, message_en=exc.message_en)
+    except HTTPException as exc:
+        return refused(request, exc)
     response = RedirectResponse("/", status_code=303, headers=PRIVATE_HEADERS)
     end_session(request, response)
     return response

@@ -149,7 +149,11 @@ async def submit(request: Request) -> Response:
         form = await read_form(request, settings.max_upload_bytes)
     except InputError as exc:
         return _error_page(request, exc.status, exc.message, exc.message_en)
-    check_csrf(request, form.fields)
+    try:
+        check_csrf(request, form.fields)
+    except HTTPException as exc:
+        nl, _, en = str(exc.detail).partition(" / ")
+        return _error_page(request, 403, nl, en or nl)
     lang = _lang(request, form)
     principal = principal_from_request(request)
     if principal.anonymous:

@@ -82,8 +82,8 @@ def network_of(table: list[list[Any]] | None) -> str | None:
 def _typed(table: list[list[Any]] | None, finding: Finding, column: str | None) -> str:
     headers, rows = typed_values(table)
     if finding.row is None or column is None or column not in headers:
-        return "" if finding.value is None else finding.value.rsplit("/", 1)[-1] \
-            if finding.value.startswith("http") else finding.value
+        value = finding.value or ""  # no spreadsheet (Turtle, JSON-LD): an IRI's last segment
+        return value.rsplit("/", 1)[-1] if value.startswith("http") else value
     index = finding.row - 1
     if index >= len(rows) or headers[column] >= len(rows[index]):
         return ""
