@@ -110,6 +110,7 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
                 action("A3", "VR13")])
     upload(page, url, plan)
     assert page.locator("h1").inner_text() == "Het plan voldoet niet"
+    assert "1 overtreding, 0 waarschuwingen, 3 acties" in page.locator("main").inner_text()
     group = page.locator("section.finding-group", has_text="Rij 4 — actie A3")
     text = group.inner_text()
     assert "De verantwoordelijke is geen lid van het netwerk" in text
