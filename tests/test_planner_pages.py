@@ -322,3 +322,42 @@ def test_sessions_survive_a_restart(srv: PlanServer, tokens: dict[str, str],
     srv.stop()
     srv.start()
     assert c.get(f"/plannen/{NETWORK}").status_code == 200
+
+
+def test_instances_sharing_the_configured_secret_share_sessions(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """VITAALKG_SESSION_SECRET: a session made by one instance works on another with the same
+    secret, not on one with another secret; VITAALKG_SESSION_HOURS ends it."""
+    import time
+
+    from conftest import LiveServer
+
+    work = tmp_path_factory.mktemp("shared-secret")
+    tokens = work / "tokens.json"
+    common = {"VITAALKG_TOKENS": str(tokens), "VITAALKG_SESSION_SECRET": "gedeeld-geheim-1"}
+    servers = [LiveServer(work / "a", env=common),
+               LiveServer(work / "b", env={**common, "VITAALKG_SESSION_HOURS": "0.001"}),
+               LiveServer(work / "c", env={**common, "VITAALKG_SESSION_SECRET": "ander-geheim"})]
+    try:
+        for s in servers:
+            s.start()
+        a, b, c = servers
+        made = PlanServer.cli(a, "token", "create", "--org", "VR06")  # type: ignore[arg-type]
+        token = made.stdout.strip().splitlines()[-1]
+        session = client(a)  # type: ignore[arg-type]
+        assert session.post("/aanmelden", data={"token": token}).status_code == 303
+        cookie = {"vkg_sessie": session.cookies["vkg_sessie"]}
+        assert "Aangemeld: VR06" in httpx.get(b.url + "/plannen", cookies=cookie).text
+        assert "Aangemeld" not in httpx.get(c.url + "/plannen", cookies=cookie).text
+        assert not (a.store_dir.parent / "a-session-secret").exists()  # configured: no file
+        # b's sessions last 3.6 seconds
+        short = httpx.post(b.url + "/aanmelden", data={"token": token},
+                           headers={"Origin": b.url})
+        assert "Max-Age=3" in short.headers["set-cookie"]
+        cookie = {"vkg_sessie": short.cookies["vkg_sessie"]}
+        assert "Aangemeld: VR06" in httpx.get(b.url + "/plannen", cookies=cookie).text
+        time.sleep(4.5)
+        assert "Aangemeld" not in httpx.get(b.url + "/plannen", cookies=cookie).text
+    finally:
+        for s in servers:
+            s.stop()
