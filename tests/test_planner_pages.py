@@ -205,6 +205,9 @@ def test_session_sees_restricted_plan_everywhere(srv: PlanServer, tokens: dict[s
                                                  restricted: None) -> None:
     anon = client(srv)
     assert anon.get(f"/plannen/{NETWORK}").status_code == 404
+    home = anon.get("/")
+    assert "cookie" in home.headers["vary"].lower() and "no-store" not in home.headers.get(
+        "cache-control", "")
     assert MARKER not in anon.get("/monitoring").text + anon.get("/plannen").text
     member = sign_in(srv, tokens["member"])
     page = member.get(f"/plannen/{NETWORK}")

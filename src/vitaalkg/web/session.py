@@ -205,32 +205,40 @@ def check_csrf(request: Request, fields: dict[str, str]) -> Session:
 # -- response headers ------------------------------------------------------------------
 class PrivateCacheMiddleware:
     """Responses to requests with a session cookie: ``Cache-Control: private, no-store`` and
-    ``Vary: Cookie``, so no shared cache keeps a signed-in page."""
+    ``Vary: Cookie``, so no shared cache keeps a signed-in page. Every HTML page also says
+    ``Vary: Cookie`` (its header shows who is signed in)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not _has_cookie(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        signed = _has_cookie(scope)
 
         async def wrapped(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() != b"cache-control"]
-                vary = [v for k, v in headers if k.lower() == b"vary"]
-                headers = [(k, v) for k, v in headers if k.lower() != b"vary"]
-                values = [p.strip() for v in vary for p in v.decode("latin-1").split(",")
-                          if p.strip()]
-                if "cookie" not in {v.lower() for v in values}:
-                    values.append("Cookie")
-                headers.append((b"cache-control", b"private, no-store"))
-                headers.append((b"vary", ", ".join(values).encode("latin-1")))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": _private(message.get("headers", []), signed)}
             await send(message)
 
         await self.app(scope, receive, wrapped)
+
+
+def _private(headers: list[tuple[bytes, bytes]], signed: bool) -> list[tuple[bytes, bytes]]:
+    ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    if not signed and not ctype.startswith(b"text/html"):
+        return headers
+    vary = [v for k, v in headers if k.lower() == b"vary"]
+    out = [(k, v) for k, v in headers if k.lower() != b"vary"
+           and not (signed and k.lower() == b"cache-control")]
+    values = [p.strip() for v in vary for p in v.decode("latin-1").split(",") if p.strip()]
+    if "cookie" not in {v.lower() for v in values}:
+        values.append("Cookie")
+    if signed:
+        out.append((b"cache-control", b"private, no-store"))
+    out.append((b"vary", ", ".join(values).encode("latin-1")))
+    return out
 
 
 def _has_cookie(scope: dict[str, Any]) -> bool:
