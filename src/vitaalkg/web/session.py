@@ -133,10 +133,13 @@ def read_session(request: Request) -> Session | None:
 
 def session_principal(request: Request, registry: TokenRegistry) -> Principal | None:
     """The principal of the request's session; None without one, or when its token is revoked."""
+    if getattr(request.state, "session_principal_read", False):
+        return request.state.session_principal
     session = read_session(request)
-    if session is None:
-        return None
-    return principal_for_id(registry, session.token_id)
+    principal = None if session is None else principal_for_id(registry, session.token_id)
+    request.state.session_principal = principal
+    request.state.session_principal_read = True
+    return principal
 
 
 def is_https(request: Request) -> bool:
