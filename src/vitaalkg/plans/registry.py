@@ -478,6 +478,10 @@ class PlanRegistry:
                     fields.setdefault(k, v)
         return out
 
+    def actions(self, graph: str) -> dict[str, dict[str, Any]]:
+        """The actions of one version graph by identifier, with their fields (IRIs, values)."""
+        return self._actions(graph)
+
     def diff(self, key: str, old: int, new: int) -> ActionDiff:
         versions = {v.version: v for v in self.versions(key, count_actions=False)}
         if old not in versions or new not in versions:

@@ -77,6 +77,12 @@ class StoreTokenRegistry(TokenRegistry):
             self._cache = (key, now, result)
         return [TokenRecord(**asdict(r)) for r in result]
 
+    def _records(self) -> list[TokenRecord]:
+        """The records as the store holds them now (a session checks its token on every
+        request: a revocation on any instance counts at once)."""
+        self._forget()
+        return self._read()
+
     def _insert(self, record: TokenRecord) -> None:
         s = f"<{self._iri(record.id)}>"
         parts = [f"{s} <{T}id> {_lit(record.id)} ; <{T}sha256> {_lit(record.sha256)} ; "

@@ -77,13 +77,14 @@ class TokenRegistry:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
-    def _read(self) -> list[TokenRecord]:
+    def _records(self) -> list[TokenRecord]:
+        """The cached records (re-read when the file changed); callers must not change them."""
         stamp = self._stamp()
         if stamp is None:
             return []
         with self._cache_lock:
             if self._cache is not None and self._cache[0] == stamp:
-                return [TokenRecord(**asdict(r)) for r in self._cache[1]]
+                return self._cache[1]
         try:
             records = [TokenRecord(**item) for item in json.loads(self.path.read_text("utf-8"))]
         except FileNotFoundError:
@@ -93,7 +94,11 @@ class TokenRegistry:
                              f"unreadable: {exc}") from exc
         with self._cache_lock:
             self._cache = (stamp, records)
-        return [TokenRecord(**asdict(r)) for r in records]
+        return records
+
+    def _read(self) -> list[TokenRecord]:
+        """Copies of the records, free to change."""
+        return [TokenRecord(**asdict(r)) for r in self._records()]
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -151,12 +156,21 @@ class TokenRegistry:
         if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         digest = _hash(token)
-        for record in self._read():
+        for record in self._records():
             if secrets.compare_digest(record.sha256, digest):
                 if record.revoked:
                     return None
                 return Principal(org=record.org, team=record.team, token_id=record.id)
         return None
+
+
+def principal_for_id(registry: TokenRegistry, token_id: str) -> Principal | None:
+    """The principal of the unrevoked token with this id (as a session keeps it); else None."""
+    for record in registry._records():
+        if secrets.compare_digest(record.id, token_id):
+            return None if record.revoked else Principal(org=record.org, team=record.team,
+                                                         token_id=record.id)
+    return None
 
 
 def token_file(settings) -> Path:

@@ -1,4 +1,5 @@
-"""Who is asking: the principal of a request, from its ``Authorization: Bearer`` token.
+"""Who is asking: the principal of a request, from its ``Authorization: Bearer`` token or,
+without one, from its sign-in session cookie (``web/session.py``).
 
 No token means the public (:data:`vitaalkg.auth.PUBLIC`). A token that is malformed, unknown or
 revoked is refused with 401 and ``WWW-Authenticate: Bearer`` — never silently downgraded to the
@@ -15,6 +16,8 @@ from fastapi import HTTPException, Request
 from ..plans.registry import PlanRegistry
 from ..plans.token_store import token_registry_for
 from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry
+from .session import COOKIE as SESSION_COOKIE
+from .session import session_principal
 
 _LOCK = threading.Lock()
 
@@ -50,6 +53,12 @@ def bearer_token(request: Request) -> str | None:
     return value.strip()
 
 
+def carries_credentials(request: Request) -> bool:
+    """Whether the request may be someone other than the public: a bearer token or a session
+    cookie (shortcuts that memoise 'the public' must not be taken for such a request)."""
+    return "authorization" in request.headers or SESSION_COOKIE in request.cookies
+
+
 def principal_from_request(request: Request) -> Principal:
     """FastAPI dependency: the principal of the request (cached on ``request.state``)."""
     cached = getattr(request.state, "principal", None)
@@ -57,7 +66,11 @@ def principal_from_request(request: Request) -> Principal:
         return cached
     token = bearer_token(request)
     if token is None:
-        principal = PUBLIC
+        # a browser's sign-in session; an expired, forged or revoked one is the public
+        try:
+            principal = session_principal(request, token_registry(request.app)) or PUBLIC
+        except TokenError as exc:
+            raise HTTPException(status_code=500, detail=str(exc)) from exc
     else:
         try:
             found = token_registry(request.app).principal(token)

@@ -18,8 +18,20 @@ from .. import __version__
 from ..config import Settings
 from ..plans.loading import ensure_loaded
 from ..store import EmbeddedStore, open_store
-from . import monitoring, pages, plans_api, queries_api, search, sparql, validation_api
+from . import (
+    account_pages,
+    monitoring,
+    pages,
+    plan_pages,
+    planner_pages,
+    plans_api,
+    queries_api,
+    search,
+    sparql,
+    validation_api,
+)
 from .access import dataset_for_request
+from .session import PrivateCacheMiddleware
 
 
 def create_app(settings: Settings | None = None, store: EmbeddedStore | None = None) -> FastAPI:
@@ -65,6 +77,11 @@ def _include_routers(app: FastAPI) -> None:
     """Install the routers of the web modules (each owns its paths)."""
     for module in (sparql, queries_api, plans_api, monitoring, search, pages, validation_api):
         module.install(app)
+    # the planner's pages, sign-in and statements (planner_pages before plan_pages: its fixed
+    # paths /plannen/controleren and /plannen/sjabloon.* come before /plannen/{network})
+    for module in (account_pages, planner_pages, plan_pages):
+        module.install(app)
+    app.add_middleware(PrivateCacheMiddleware)
 
 
 def app_factory() -> FastAPI:

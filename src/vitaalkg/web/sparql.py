@@ -161,7 +161,7 @@ async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
 
     Speed: an allowed dataset that holds every graph of the store stays "the union" (Oxigraph
     evaluates an explicit list of graphs ~10x slower), and the public dataset (no
-    ``Authorization`` header) is computed once per store generation.
+    ``Authorization`` header, no session cookie) is computed once per store generation.
     """
     hook = getattr(request.app.state, "sparql_dataset", None)
     if hook is None:
@@ -169,7 +169,9 @@ async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
     runner = getattr(request.app.state, "query_runner", None)
     generation = runner.generation() if hasattr(runner, "generation") else None
     memo: dict[Any, Any] = request.app.state.__dict__.setdefault("_dataset_memo", {})
-    anonymous = "authorization" not in request.headers
+    from .access import carries_credentials
+
+    anonymous = not carries_credentials(request)
     key = ("public", generation)
     if anonymous and generation is not None and key in memo:
         allowed = memo[key]
