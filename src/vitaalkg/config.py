@@ -146,6 +146,7 @@ class Settings:
         default_factory=lambda: _env_int("VITAALKG_UPLOAD_MAX_XLSX_ENTRIES", 1000))
     search_refresh_seconds: float = field(
         default_factory=lambda: _env_float("VITAALKG_SEARCH_REFRESH_SECONDS", 60.0)
+    )
     session_secret: str | None = field(
         default_factory=lambda: os.environ.get("VITAALKG_SESSION_SECRET") or None
     )
