@@ -252,6 +252,23 @@ class PlanRegistry:
 
         return self._cached("members", build)
 
+    def network_keys(self) -> list[str]:
+        """The keys of every network in the public knowledge (cached)."""
+        def build() -> list[str]:
+            rows = self.store.select(
+                f"SELECT DISTINCT ?n WHERE {{ ?n a <{self.base}def/Network> }}",
+                default_graph=self.public_graphs())
+            return sorted(k for k in (self.network_key(r["n"]) for r in rows) if k)
+
+        return self._cached("network-keys", build)
+
+    def is_public_plan(self, iri: str, key: str) -> bool:
+        """Whether the public knowledge states ``iri`` to be the action plan of ``key``."""
+        vkg = self.base + "def/"
+        return self._cached(("public-plan", iri, key), lambda: self.store.ask(
+            f"ASK {{ <{iri}> a <{vkg}ActionPlan> ; <{vkg}network> <{self.network_iri(key)}> }}",
+            default_graph=self.public_graphs()))
+
     def network_exists(self, key: str) -> bool:
         iri = self.network_iri(key)
         return self._cached(("network", iri), lambda: self.store.ask(
