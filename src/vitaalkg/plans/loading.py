@@ -14,7 +14,7 @@ from .registry import PlanRegistry
 
 #: part of the load fingerprint: a store loaded before the derived data (tallies) existed, or
 #: with an older counting rule, is loaded again once
-DERIVED_VERSION = "tallies-1"
+DERIVED_VERSION = "tallies-1;details-1"
 
 
 def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Triple]:
@@ -27,8 +27,11 @@ def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Tri
 
 
 def add_missing_tallies(store: Store, settings: Settings) -> None:
-    """Submitted plan versions stored before tallies existed get theirs (once)."""
-    PlanRegistry(store, settings.base).add_missing_tallies()
+    """Submitted plan versions stored before tallies existed get theirs, and restricted
+    versions stored before their details had a graph of their own get it (once)."""
+    registry = PlanRegistry(store, settings.base)
+    registry.add_missing_tallies()
+    registry.protect_restricted_details()
 
 
 def load_all(store: Store, settings: Settings) -> list[loader.LoadedGraph]:

@@ -20,7 +20,16 @@ import pyoxigraph as ox
 from ..validation import report as rep
 from ..validation.engine import PlanValidator, Report
 from ..validation.inputs import PlanInput
-from .registry import VISIBILITIES, PlanError, PlanRegistry, PlanVersion, default_visibility
+from .registry import (
+    VISIBILITIES,
+    AlreadyStored,
+    PlanError,
+    PlanRegistry,
+    PlanVersion,
+    checksum,
+    default_visibility,
+    idempotency_hash,
+)
 from .tokens import Principal
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -173,25 +182,69 @@ def prepare(reg: PlanRegistry, plan: PlanInput, principal: Principal
 
 @dataclass
 class Submission:
-    """A stored version and the report of its checks."""
+    """A stored version and the report of its checks (None when the submission repeated a
+    stored version: ``created`` is False then)."""
 
     network: str
     version: PlanVersion
-    report: Report
+    report: Report | None
+    created: bool = True
+
+
+#: what an ``Idempotency-Key`` may be: printable ASCII, 1 to 200 characters
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def check_idempotency_key(key: str | None) -> None:
+    """Refuse (400) an Idempotency-Key that is empty, too long or not printable ASCII."""
+    if key is None:
+        return
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY or not all(33 <= ord(c) < 127 for c in key):
+        raise Refusal(400, {"error": "Idempotency-Key: 1 tot 200 zichtbare ASCII-tekens / "
+                                     "Idempotency-Key: 1 to 200 visible ASCII characters",
+                            "status": 400})
+
+
+def repeated(reg: PlanRegistry, digest: str | None, content: bytes) -> Submission | None:
+    """The stored version an idempotency key names (same content), None when it names none;
+    a key reused for another file is refused (422)."""
+    found = reg.find_idempotent(digest) if digest else None
+    if found is None:
+        return None
+    if found.checksum != checksum(content):
+        raise Refusal(422, {"error": "deze Idempotency-Key is al gebruikt voor een ander "
+                                     "bestand / this Idempotency-Key was used for another file",
+                            "status": 422, "stored": False})
+    return Submission(found.network, found, None, created=False)
 
 
 def submit_plan(reg: PlanRegistry, plan: PlanInput, principal: Principal,
                 validator: PlanValidator, *, content: bytes, filename: str,
                 visibility: str | None = None, allow_warnings: bool = False,
-                lang: str = "nl", reference_date: dt.date | None = None) -> Submission:
-    """Check ``plan`` and store it as the next version; raises :class:`Refusal`."""
+                lang: str = "nl", reference_date: dt.date | None = None,
+                idempotency_key: str | None = None) -> Submission:
+    """Check ``plan`` and store it as the next version; raises :class:`Refusal`.
+
+    Idempotent: a submission with an ``idempotency_key`` this principal used before, or with
+    the same content and visibility as the current version, answers with that stored version
+    (``created`` False) instead of storing it again."""
     if principal.anonymous:
         raise Refusal(401, {"error": "een token is nodig om een plan in te dienen / a token is "
                                      "needed to submit a plan", "status": 401})
     if visibility is not None and visibility not in VISIBILITIES:
         raise Refusal(422, {"error": "zichtbaarheid is 'public' of 'restricted' / visibility "
                                      "is 'public' or 'restricted'", "status": 422})
+    check_idempotency_key(idempotency_key)
+    digest = idempotency_hash(principal, idempotency_key) if idempotency_key else None
+    again = repeated(reg, digest, content)
+    if again is not None:
+        return again
     key, plan_iri, triples = prepare(reg, plan, principal)
+    effective = visibility or default_visibility(key)
+    current = reg.current(key)
+    if current is not None and current.checksum == checksum(content) \
+            and current.visibility == effective:
+        return Submission(key, current, None, created=False)
     checked = PlanInput(plan.name, plan.kind, triples=triples, base=plan.base)
     report = validator.validate(checked, reference_date)
     report.name = filename
@@ -203,8 +256,10 @@ def submit_plan(reg: PlanRegistry, plan: PlanInput, principal: Principal,
                             "report": rep.to_json(report, lang)})
     try:
         version = reg.submit(key, triples, principal=principal, filename=filename,
-                             content=content, visibility=visibility or default_visibility(key),
-                             plan=plan_iri)
+                             content=content, visibility=effective, plan=plan_iri,
+                             idempotency=digest, dedupe=True)
+    except AlreadyStored as exc:
+        return Submission(exc.version.network, exc.version, None, created=False)
     except PlanError as exc:
         raise Refusal(409, {"error": str(exc), "status": 409, "stored": False}) from exc
     return Submission(key, version, report)

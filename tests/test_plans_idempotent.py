@@ -1,0 +1,153 @@
+"""Retried submissions are stored once, and a restricted version's details stay restricted
+(issue 10, findings 10 and 11).
+
+- A client that loses the connection after the server stored its plan sends it again with the
+  same ``Idempotency-Key``: the answer is the stored version (200), not a second one. The same
+  file and visibility as the current version is recognised without a key too; ``vitaalkg
+  submit --server`` sends a key and retries by itself.
+- The file name, checksum and token of a restricted version stay unreadable for non-members
+  after a later version is made public.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from plans_support import VKG, PlanServer, big_plan, example
+
+NETWORK = "drinkwater-vitens"
+OWNERS = ["VR06", "vitens", "VR05", "VR25"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
+    srv = PlanServer(tmp_path_factory.mktemp("plans-idem"), backend)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def tokens(server: PlanServer) -> dict[str, str]:
+    return {"vr06": server.token("--org", "VR06"), "vitens": server.token("--org", "vitens"),
+            "tennet": server.token("--org", "tennet"), "team": server.token("--team")}
+
+
+def post(server: PlanServer, body: bytes, token: str, *, key: str | None = None,
+         name: str = "plan.csv", timeout: float = 600.0, **params: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"}
+    if key:
+        headers["Idempotency-Key"] = key
+    return httpx.post(server.url + "/plans", files={"file": (name, body, "text/csv")},
+                      headers=headers, params=params, timeout=timeout)
+
+
+def history(server: PlanServer, token: str) -> list[dict]:
+    r = server.get(f"/plans/{NETWORK}", token)
+    return r.json()["history"] if r.status_code == 200 else []
+
+
+def wait_for_versions(server: PlanServer, token: str, n: int, limit: float = 300.0) -> None:
+    deadline = time.monotonic() + limit
+    while len(history(server, token)) < n:
+        assert time.monotonic() < deadline, "the submission was never stored"
+        time.sleep(0.3)
+
+
+def test_retry_with_the_same_key_after_a_lost_connection(server: PlanServer,
+                                                          tokens: dict[str, str]) -> None:
+    """Failed before the fix: the retry stored a second, identical version (201, v2)."""
+    before = len(history(server, tokens["team"]))
+    body = big_plan(NETWORK, OWNERS, 3000, tag="verloren ")
+    with pytest.raises(httpx.TimeoutException):  # the client gives up; the server goes on
+        post(server, body, tokens["vr06"], key="poging-1", timeout=0.2)
+    wait_for_versions(server, tokens["team"], before + 1)
+    r = post(server, body, tokens["vr06"], key="poging-1")
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == before + 1 and r.json()["created"] is False
+    assert r.headers["location"] == f"/plans/{NETWORK}/versions/{before + 1}"
+    assert len(history(server, tokens["team"])) == before + 1
+    # the same key for another file is a client error, and stores nothing
+    other = big_plan(NETWORK, OWNERS, 10, tag="ander ")
+    r = post(server, other, tokens["vr06"], key="poging-1")
+    assert r.status_code == 422 and "Idempotency-Key" in r.json()["error"]
+    # the same key from another principal is another request
+    r = post(server, other, tokens["vitens"], key="poging-1")
+    assert r.status_code == 201, r.text
+    assert len(history(server, tokens["team"])) == before + 2
+    # a malformed key
+    r = post(server, other, tokens["vitens"], key="x" * 201)
+    assert r.status_code == 400
+
+
+def test_same_file_as_the_current_version_is_not_stored_again(
+        server: PlanServer, tokens: dict[str, str]) -> None:
+    """Failed before the fix: every repeat was a new version (201)."""
+    body = big_plan(NETWORK, OWNERS, 12, tag="dubbel ")
+    first = post(server, body, tokens["vr06"])
+    assert first.status_code == 201, first.text
+    again = post(server, body, tokens["vitens"])  # no key, another member: same content
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == first.json()["version"]
+    assert again.json()["checksum"] == first.json()["checksum"]
+    # another visibility is a real change: a new version
+    public = post(server, body, tokens["vr06"], visibility="public")
+    assert public.status_code == 201
+    assert public.json()["version"] == first.json()["version"] + 1
+
+
+def test_cli_submit_retries_and_stores_once(server: PlanServer, tokens: dict[str, str],
+                                            tmp_path: Path) -> None:
+    """Failed before the fix: ``vitaalkg submit`` had no retries (and no key to make them
+    safe); a lost answer was an error."""
+    before = len(history(server, tokens["team"]))
+    path = tmp_path / "groot.csv"
+    path.write_bytes(big_plan(NETWORK, OWNERS, 3000, tag="cli "))
+    out = server.cli("submit", str(path), "--server", server.url, "--token", tokens["vr06"],
+                     "--timeout", "0.3", "--retries", "8", check=False, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "opnieuw" in out.stderr  # the first answer was lost, and it tried again
+    assert len(history(server, tokens["team"])) == before + 1
+    # run again (a user who is not sure it worked): the current version, nothing new
+    out = server.cli("submit", str(path), "--server", server.url, "--token", tokens["vr06"],
+                     check=False, timeout=600)
+    assert out.returncode == 0 and "al opgeslagen" in out.stdout, out.stdout + out.stderr
+    assert len(history(server, tokens["team"])) == before + 1
+
+
+def test_restricted_details_stay_restricted_after_a_public_version(
+        server: PlanServer, tokens: dict[str, str]) -> None:
+    """Failed before the fix: once v(n+1) was public, anyone read v(n)'s file name, checksum
+    and token id from the provenance graph."""
+    secret = example("plan-drinkwater-vitens-correct.csv")
+    r = post(server, secret, tokens["vr06"], name="geheim-concept-7q.csv",
+             allow_warnings="true", visibility="restricted")
+    assert r.status_code == 201, r.text
+    restricted = r.json()
+    r = post(server, secret.replace(b"Uitval", b"Het uitvallen van"), tokens["vr06"],
+             name="openbaar.csv", allow_warnings="true", visibility="public")
+    assert r.status_code == 201, r.text
+    version_iri = restricted["iri"]
+    secrets_ = (restricted["fileName"], restricted["checksum"], restricted["token"])
+    query = (f"SELECT ?p ?o WHERE {{ {{ <{version_iri}> ?p ?o }} UNION "
+             f"{{ GRAPH ?g {{ <{version_iri}> ?p ?o }} }} }}")
+    for who in (None, tokens["tennet"]):
+        r = server.sparql(query, who)
+        assert r.status_code == 200, r.text
+        assert not [s for s in secrets_ if s in r.text], r.text
+        assert f"{VKG}versionNumber" in r.text  # the version itself is still listed
+        page = server.get(f"/doc/planversie/{NETWORK}-v{restricted['version']}", who,
+                          headers={"Accept": "text/turtle"})
+        assert not [s for s in secrets_ if s in page.text]
+        listing = server.get(f"/plans/{NETWORK}", who).json()
+        assert restricted["version"] not in [v["version"] for v in listing["history"]]
+    # members and the team still read them
+    for who in (tokens["vitens"], tokens["team"]):
+        r = server.sparql(query, who)
+        assert all(s in r.text for s in secrets_), r.text
+        detail = [v for v in history(server, who) if v["version"] == restricted["version"]]
+        assert detail[0]["fileName"] == "geheim-concept-7q.csv"
