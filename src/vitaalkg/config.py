@@ -65,6 +65,11 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    #: failed authentications (unknown or revoked tokens) allowed per client address per
+    #: minute before it gets 429 for a while; 0 switches the limit off
+    auth_failures_per_minute: int = field(
+        default_factory=lambda: _env_int("VITAALKG_AUTH_FAILURES_PER_MINUTE", 30)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

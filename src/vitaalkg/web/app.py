@@ -20,6 +20,7 @@ from ..plans.loading import ensure_loaded
 from ..store import EmbeddedStore, open_store
 from . import monitoring, pages, plans_api, queries_api, sparql, validation_api
 from .access import dataset_for_request
+from .auth_guard import PrivateAnswers
 
 
 def create_app(settings: Settings | None = None, store: EmbeddedStore | None = None) -> FastAPI:
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     )
     app.state.settings = settings
     app.state.store = store
+    app.add_middleware(PrivateAnswers)  # answers to a token are private, all vary on it
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> JSONResponse:
