@@ -14,7 +14,7 @@ from .registry import PlanRegistry
 
 #: part of the load fingerprint: a store loaded before the derived data (tallies) existed, or
 #: with an older counting rule, is loaded again once
-DERIVED_VERSION = "tallies-1;details-1"
+DERIVED_VERSION = "tallies-1"
 
 
 def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Triple]:

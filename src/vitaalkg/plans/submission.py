@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from ..store.base import StoreError, StoreUnavailable
 from ..validation import report as rep
 from ..validation.engine import PlanValidator, Report
 from ..validation.inputs import PlanInput
@@ -262,6 +263,9 @@ def submit_plan(reg: PlanRegistry, plan: PlanInput, principal: Principal,
         return Submission(exc.version.network, exc.version, None, created=False)
     except PlanError as exc:
         raise Refusal(409, {"error": str(exc), "status": 409, "stored": False}) from exc
+    except StoreError as exc:  # full disk (507), read-only store (503), other write errors
+        status = exc.status if isinstance(exc, StoreUnavailable) else 503
+        raise Refusal(status, {"error": str(exc), "status": status, "stored": False}) from exc
     return Submission(key, version, report)
 
 

@@ -27,7 +27,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     """The service for the given settings; opens (and on first start loads) the store."""
     settings = settings or Settings()
     store = store or open_store(settings)
-    ensure_loaded(store, settings)
+    if not getattr(store, "read_only", False):  # a read-only store is served as it is
+        ensure_loaded(store, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
                             named_graphs=named) if named else [{"n": 0}]
         body = {"status": "ok", "store": store.kind, "triples": int(rows[0]["n"]),
                 "graphs": len(named), "version": __version__}
+        if getattr(store, "read_only", False):
+            body["readOnly"] = True
         runner = getattr(request.app.state, "query_runner", None)
         if hasattr(runner, "status"):
             body["queryWorkers"] = runner.status()
