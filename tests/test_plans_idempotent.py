@@ -17,7 +17,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from plans_support import VKG, PlanServer, big_plan, example
+from plans_support import BASE, VKG, PlanServer, big_plan, example
+
+from vitaalkg.plans.registry import PlanRegistry
+from vitaalkg.plans.tokens import Principal
+from vitaalkg.validation.inputs import read_plan
 
 NETWORK = "drinkwater-vitens"
 OWNERS = ["VR06", "vitens", "VR05", "VR25"]
@@ -151,3 +155,37 @@ def test_restricted_details_stay_restricted_after_a_public_version(
         assert all(s in r.text for s in secrets_), r.text
         detail = [v for v in history(server, who) if v["version"] == restricted["version"]]
         assert detail[0]["fileName"] == "geheim-concept-7q.csv"
+
+
+def test_details_stored_in_the_old_layout_are_protected_on_start(
+        tmp_path_factory: pytest.TempPathFactory, backend: str) -> None:
+    """Failed before the fix: a store written by the old code kept a restricted version's
+    details in the (then public) provenance graph. The server moves them when it starts."""
+    srv = PlanServer(tmp_path_factory.mktemp("plans-old-layout"), backend)
+    store = srv.open_store()
+    reg = PlanRegistry(store, BASE)
+    member = Principal(org=f"{BASE}id/veiligheidsregio/vr06", token_id="oudtoken0001")
+    for i, vis in enumerate(("restricted", "public")):
+        body = big_plan(NETWORK, OWNERS, 5 + i, tag="oud ")
+        reg.submit(NETWORK, read_plan(body, "p.csv", base=BASE).to_triples(),
+                   principal=member, filename=f"oud-geheim-{vis}.csv", content=body,
+                   visibility=vis)
+    details, prov = f"{BASE}graph/plan/{NETWORK}/prov/v1", f"{BASE}graph/plan/{NETWORK}/prov"
+    store.update(f"DELETE {{ GRAPH <{details}> {{ ?s ?p ?o }} }} "  # as the old code wrote it
+                 f"INSERT {{ GRAPH <{prov}> {{ ?s ?p ?o }} }} "
+                 f"WHERE {{ GRAPH <{details}> {{ ?s ?p ?o }} }}")
+    store.flush()
+    store.close()
+    srv.start()
+    try:
+        team = srv.token("--team")
+        query = "SELECT ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        for who in (None, srv.token("--org", "tennet")):
+            text = srv.sparql(query, who).text
+            assert "oud-geheim-public.csv" in text and "oud-geheim-restricted.csv" not in text
+            assert "oudtoken0001" in text  # (the public version's token id)
+        assert "oud-geheim-restricted.csv" in srv.sparql(query, team).text
+        assert [v["fileName"] for v in history(srv, team)] == [
+            "oud-geheim-restricted.csv", "oud-geheim-public.csv"]
+    finally:
+        srv.stop()
