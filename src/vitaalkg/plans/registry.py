@@ -305,10 +305,10 @@ class PlanRegistry:
 
     def is_public_plan(self, iri: str, key: str) -> bool:
         """Whether the public knowledge states ``iri`` to be the action plan of ``key``."""
-        vkg = self.base + "def/"
-        return self._cached(("public-plan", iri, key), lambda: self.store.ask(
+        vkg = self.base + "def/"  # not cached: ``iri`` comes from the caller
+        return self.store.ask(
             f"ASK {{ <{iri}> a <{vkg}ActionPlan> ; <{vkg}network> <{self.network_iri(key)}> }}",
-            default_graph=self.public_graphs()))
+            default_graph=self.public_graphs())
 
     def network_exists(self, key: str) -> bool:
         iri = self.network_iri(key)
