@@ -153,6 +153,11 @@ class Settings:
     session_hours: float = field(
         default_factory=lambda: _env_float("VITAALKG_SESSION_HOURS", 8.0)
     )
+    #: failed authentications (unknown or revoked tokens) allowed per client address per
+    #: minute before it gets 429 for a while; 0 switches the limit off
+    auth_failures_per_minute: int = field(
+        default_factory=lambda: _env_int("VITAALKG_AUTH_FAILURES_PER_MINUTE", 30)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,8 +34,23 @@ class Visibility(StrEnum):
 
 
 # -- submit ------------------------------------------------------------------------------------
+#: answers after which a retry may help (the server or a proxy in between was unavailable)
+RETRY_STATUSES = (502, 503, 504)
+
+
+def idempotency_key(data: bytes, visibility: str | None, allow_warnings: bool) -> str:
+    """The ``Idempotency-Key`` of one ``vitaalkg submit``: the file's hash (with the options)
+    plus a part unique to this run, so its retries are one request but a later run that
+    submits an older file again is a new one."""
+    digest = hashlib.sha256(data + f"\0{visibility}\0{allow_warnings}".encode()).hexdigest()
+    return f"vitaalkg-submit-{digest[:40]}-{secrets.token_hex(8)}"
+
+
 def _submit_remote(server: str, path: Path, data: bytes, token: str, *,
-                   visibility: str | None, allow_warnings: bool) -> tuple[int, dict[str, Any]]:
+                   visibility: str | None, allow_warnings: bool, timeout: float = 600.0,
+                   retries: int = 3) -> tuple[int, dict[str, Any]]:
+    """POST the plan; on a lost connection, a time-out or 502/503/504, send it again (after
+    1, 2, 4… s) with the same Idempotency-Key, so the server stores it at most once."""
     import httpx
 
     from ..validation.inputs import SUFFIXES
@@ -43,14 +61,25 @@ def _submit_remote(server: str, path: Path, data: bytes, token: str, *,
     params: dict[str, str] = {"allow_warnings": "true" if allow_warnings else "false"}
     if visibility:
         params["visibility"] = visibility
-    try:
-        response = httpx.post(server.rstrip("/") + "/plans", params=params,
-                              files={"file": (path.name, data, ctype)},
-                              headers={"Authorization": f"Bearer {token}",
-                                       "Accept": "application/json"}, timeout=600.0)
-    except httpx.HTTPError as exc:
-        fail(f"de server {server} antwoordt niet / no answer: {exc}", EXIT_ERROR)
-        raise
+    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json",
+               "Idempotency-Key": idempotency_key(data, visibility, allow_warnings)}
+    for attempt in range(retries + 1):
+        try:
+            response = httpx.post(server.rstrip("/") + "/plans", params=params,
+                                  files={"file": (path.name, data, ctype)}, headers=headers,
+                                  timeout=timeout)
+        except httpx.TransportError as exc:
+            if attempt >= retries:
+                fail(f"de server {server} antwoordt niet / no answer: {exc}", EXIT_ERROR)
+                raise
+            typer.echo(f"geen antwoord ({type(exc).__name__}), opnieuw / no answer, "
+                       f"retrying ({attempt + 1}/{retries})", err=True)
+        else:
+            if response.status_code not in RETRY_STATUSES or attempt >= retries:
+                break
+            typer.echo(f"HTTP {response.status_code}, opnieuw / retrying "
+                       f"({attempt + 1}/{retries})", err=True)
+        time.sleep(min(2.0 ** attempt, 30.0))
     try:
         body = response.json()
     except ValueError:
@@ -93,16 +122,20 @@ def _submit_local(settings: Settings, path: Path, data: bytes, token: str, *,
         return exc.status, exc.body
     finally:
         store.flush()
-    return 201, {"stored": True, "network": done.network, **version_json(done.version),
-                 "report": rep.to_json(done.report)}
+    return (201 if done.created else 200), {
+        "stored": True, "created": done.created, "network": done.network,
+        **version_json(done.version),
+        "report": rep.to_json(done.report) if done.report else None}
 
 
 def _print_outcome(status: int, body: dict[str, Any], as_json: bool) -> int:
     if as_json:
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
-    if status == 201:
+    if status in (200, 201):
         if not as_json:
-            typer.echo(f"opgeslagen / stored: netwerk {body['network']}, versie "
+            what = "opgeslagen / stored" if status == 201 else \
+                "al opgeslagen, niets veranderd / already stored, nothing changed"
+            typer.echo(f"{what}: netwerk {body['network']}, versie "
                        f"{body['version']} ({body['actions']} acties, {body['visibility']})")
             typer.echo(f"  {body['graph']}")
         return EXIT_STORED
@@ -139,6 +172,11 @@ def submit(
         "--server", help="URL van een draaiende service; zonder: direct op de store.")] = None,
     output: Annotated[str, typer.Option("--output", help="text of json")] = "text",
     store: StoreOpt = None,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", help="Seconden wachten op de server (met --server).")] = 600.0,
+    retries: Annotated[int, typer.Option(
+        "--retries", help="Zo vaak opnieuw proberen als de verbinding wegvalt (met --server; "
+        "veilig: de server slaat het plan hoogstens één keer op).")] = 3,
 ) -> None:
     """Dien een actieplan in als nieuwe versie. Exitcode 0 opgeslagen, 1 voldoet niet,
     2 onleesbaar, 3 geen toegang, 4 andere fout."""
@@ -153,7 +191,8 @@ def submit(
     vis = visibility.value if visibility else None
     if server:
         status, body = _submit_remote(server, file, data, token or "", visibility=vis,
-                                      allow_warnings=allow_warnings)
+                                      allow_warnings=allow_warnings, timeout=timeout,
+                                      retries=max(0, retries))
     else:
         status, body = _submit_local(settings_for(store), file, data, token or "",
                                      visibility=vis, allow_warnings=allow_warnings)

@@ -27,8 +27,11 @@ def with_derived(triples: list[ox.Triple], graph: str, base: str) -> list[ox.Tri
 
 
 def add_missing_tallies(store: Store, settings: Settings) -> None:
-    """Submitted plan versions stored before tallies existed get theirs (once)."""
-    PlanRegistry(store, settings.base).add_missing_tallies()
+    """Submitted plan versions stored before tallies existed get theirs, and restricted
+    versions stored before their details had a graph of their own get it (once)."""
+    registry = PlanRegistry(store, settings.base)
+    registry.add_missing_tallies()
+    registry.protect_restricted_details()
 
 
 def load_all(store: Store, settings: Settings) -> list[loader.LoadedGraph]:

@@ -2,7 +2,11 @@
 
 Layout in the store, per network ``{key}``:
 - ``{base}graph/plan/{key}/v{n}``   the triples of version n, as submitted (after conversion);
-- ``{base}graph/plan/{key}/prov``   provenance of every version (the highest number is current).
+- ``{base}graph/plan/{key}/prov``   provenance of every version (the highest number is current);
+- ``{base}graph/plan/{key}/prov/v{n}`` the details of a *restricted* version n (file name,
+  checksum, token, organisation, idempotency key), readable only with the version itself, so
+  that making a later version public does not reveal them (a public version keeps its details
+  in the provenance graph).
 
 A submission is one transaction: on the embedded store one atomic ``extend`` of all quads (version
 graph and provenance together), on a remote store one SPARQL update. Readers see the old or the
@@ -49,8 +53,35 @@ REMOTE_CACHE_SECONDS = 1.0
 CLAIM_PATIENCE_SECONDS = 30.0
 
 
+#: the details of a version that stay as restricted as the version itself
+DETAILS = (VKG + "fileName", VKG + "checksum", VKG + "submittedWithToken",
+           PROV + "wasAttributedTo", VKG + "submittedByTeam", VKG + "idempotencyKey")
+
+
 class PlanError(Exception):
     """A plan operation failed; the message is for the user."""
+
+
+class AlreadyStored(PlanError):
+    """The submission repeats a stored version (same idempotency key, or the same content and
+    visibility as the current version); ``version`` is that version."""
+
+    def __init__(self, version: PlanVersion) -> None:
+        super().__init__(f"al opgeslagen als versie {version.version} / already stored as "
+                         f"version {version.version}")
+        self.version = version
+
+
+def checksum(content: bytes) -> str:
+    """The checksum of a submitted file, as its version records it."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+def idempotency_hash(principal: Principal, key: str) -> str:
+    """What a version records of an ``Idempotency-Key``: a hash of the key and who sent it, so
+    the same key from another principal is another request."""
+    who = principal.token_id or principal.org or ("team" if principal.team else "")
+    return hashlib.sha256(f"{who}\n{key}".encode()).hexdigest()
 
 
 @dataclass
@@ -150,6 +181,16 @@ class PlanRegistry:
     def prov_graph(self, key: str) -> str:
         return f"{self.base}graph/plan/{key}/prov"
 
+    def details_graph(self, key: str, n: int) -> str:
+        """Where the details of restricted version ``n`` live (see the module docstring)."""
+        return f"{self.base}graph/plan/{key}/prov/v{n}"
+
+    def _prov_graphs(self, key: str | None = None) -> list[str]:
+        """The provenance graph(s) and details graphs of one network's plan (all plans)."""
+        prefix = f"{self.base}graph/plan/{key}/" if key else f"{self.base}graph/plan/"
+        return [g for g in self.store.graphs() if g.startswith(prefix)
+                and (g.endswith("/prov") or "/prov/v" in g[len(prefix) - 1:])]
+
     def version_iri(self, key: str, n: int) -> str:
         return f"{self.base}id/planversie/{key}-v{n}"
 
@@ -201,10 +242,10 @@ class PlanRegistry:
         return {k: v for k, v in out.items() if v}
 
     def versions(self, key: str, *, count_actions: bool = True) -> list[PlanVersion]:
-        graph = self.prov_graph(key)
+        graphs = self._prov_graphs(key) or [self.prov_graph(key)]
         rows = self.store.select(f"""
             PREFIX prov: <{PROV}> PREFIX dct: <{DCT}> PREFIX vkg: <{VKG}>
-            SELECT ?v ?n ?g ?at ?for ?by ?sum ?file ?vis ?prev ?plan WHERE {{ GRAPH <{graph}> {{
+            SELECT ?v ?n ?g ?at ?for ?by ?sum ?file ?vis ?prev ?plan WHERE {{
               ?v a vkg:PlanVersion ; vkg:versionNumber ?n ; vkg:versionGraph ?g ;
                  prov:generatedAtTime ?at ; vkg:checksum ?sum ; vkg:fileName ?file ;
                  vkg:visibility ?vis .
@@ -212,7 +253,7 @@ class PlanRegistry:
               OPTIONAL {{ ?v vkg:submittedWithToken ?by }}
               OPTIONAL {{ ?v prov:wasRevisionOf ?prev }}
               OPTIONAL {{ ?v dct:isVersionOf ?plan }}
-            }} }} ORDER BY ?n""", default_graph=[graph], named_graphs=[graph])
+            }} ORDER BY ?n""", default_graph=graphs, named_graphs=[])
         seen: dict[int, PlanVersion] = {}
         for r in rows:
             n = int(r["n"])
@@ -255,6 +296,23 @@ class PlanRegistry:
             return {k: frozenset(v) for k, v in out.items()}
 
         return self._cached("members", build)
+
+    def network_keys(self) -> list[str]:
+        """The keys of every network in the public knowledge (cached)."""
+        def build() -> list[str]:
+            rows = self.store.select(
+                f"SELECT DISTINCT ?n WHERE {{ ?n a <{self.base}def/Network> }}",
+                default_graph=self.public_graphs())
+            return sorted(k for k in (self.network_key(r["n"]) for r in rows) if k)
+
+        return self._cached("network-keys", build)
+
+    def is_public_plan(self, iri: str, key: str) -> bool:
+        """Whether the public knowledge states ``iri`` to be the action plan of ``key``."""
+        vkg = self.base + "def/"  # not cached: ``iri`` comes from the caller
+        return self.store.ask(
+            f"ASK {{ <{iri}> a <{vkg}ActionPlan> ; <{vkg}network> <{self.network_iri(key)}> }}",
+            default_graph=self.public_graphs())
 
     def network_exists(self, key: str) -> bool:
         iri = self.network_iri(key)
@@ -308,22 +366,54 @@ class PlanRegistry:
             readable = set(self.readable_versions(principal, key, versions))
             if versions[-1][0] not in readable:
                 continue
-            default += [versions[-1][1], self.prov_graph(key)]
-            named += [g for n, g, _v in versions if n in readable] + [self.prov_graph(key)]
+            details = [self.details_graph(key, n) for n, _g, vis in versions
+                       if n in readable and vis != "public"]
+            default += [versions[-1][1], self.prov_graph(key), *details]
+            named += [g for n, g, _v in versions if n in readable] + [self.prov_graph(key),
+                                                                      *details]
         return default, named
+
+    def find_idempotent(self, digest: str) -> PlanVersion | None:
+        """The version stored with idempotency hash ``digest`` (:func:`idempotency_hash`)."""
+        graphs = self._prov_graphs()
+        if not graphs:
+            return None
+        rows = self.store.select(
+            f"SELECT ?net ?n WHERE {{ ?v <{VKG}idempotencyKey> ?k ; <{VKG}network> ?net ; "
+            f"<{VKG}versionNumber> ?n FILTER(STR(?k) = \"{digest}\") }}",
+            default_graph=graphs, named_graphs=[])
+        for r in rows:
+            key = self.network_key(r["net"])
+            found = [v for v in self.versions(key) if v.version == int(r["n"])] if key else []
+            if found:
+                return found[0]
+        return None
 
     # -- writing ---------------------------------------------------------------------------
     def submit(self, key: str, triples: list[ox.Triple], *, principal: Principal,
                filename: str, content: bytes, visibility: str | None = None,
-               plan: str | None = None) -> PlanVersion:
-        """Store a validated plan as the next version of its network's plan, atomically."""
+               plan: str | None = None, idempotency: str | None = None,
+               dedupe: bool = False) -> PlanVersion:
+        """Store a validated plan as the next version of its network's plan, atomically.
+
+        Raises :class:`AlreadyStored` instead when ``idempotency`` (a hash from
+        :func:`idempotency_hash`) is recorded by a stored version, or, with ``dedupe``, when
+        the current version has the same content and visibility: a retried submission is
+        stored once."""
         visibility = visibility or default_visibility(key)
         if visibility not in VISIBILITIES:
             raise PlanError("zichtbaarheid is 'public' of 'restricted' / visibility is "
                             "'public' or 'restricted'")
         state = _state(self.store)
         with state.lock:
-            previous, n, owner = self._next_number(key)
+            previous = self.versions(key, count_actions=False)
+            found = self.find_idempotent(idempotency) if idempotency else None
+            if found is None and dedupe and previous and previous[-1].checksum == checksum(
+                    content) and previous[-1].visibility == visibility:
+                found = self.versions(key)[-1]
+            if found is not None:
+                raise AlreadyStored(found)
+            previous, n, owner = self._next_number(key, previous)
             graph = self.version_graph(key, n)
             content_triples = tallies.with_tallies(triples, graph, self.base)
             quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
@@ -331,7 +421,8 @@ class PlanRegistry:
             quads += self._provenance(key, n, principal=principal, filename=filename,
                                       content=content, visibility=visibility,
                                       previous=previous[-1].iri if previous else None,
-                                      plan=plan or self.plan_iri(key))
+                                      plan=plan or self.plan_iri(key),
+                                      idempotency=idempotency)
             try:
                 self._write(key, n, quads)
             except BaseException:
@@ -346,12 +437,13 @@ class PlanRegistry:
                             "stored")
         return current[n - 1]
 
-    def _next_number(self, key: str) -> tuple[list[PlanVersion], int, str | None]:
+    def _next_number(self, key: str, previous: list[PlanVersion]
+                     ) -> tuple[list[PlanVersion], int, str | None]:
         """(the versions so far, the next version number, the claim's owner). On the embedded
-        store the process lock suffices; on a remote store, where other instances submit too,
-        the number is claimed in the store (:mod:`.claims`)."""
+        store the process lock suffices (``previous`` is read under it); on a remote store,
+        where other instances submit too, the number is claimed in the store
+        (:mod:`.claims`)."""
         if getattr(self.store, "kind", "embedded") == "embedded":
-            previous = self.versions(key, count_actions=False)
             return previous, (previous[-1].version + 1 if previous else 1), None
         owner = claims.new_owner()
         deadline = time.monotonic() + CLAIM_PATIENCE_SECONDS
@@ -367,11 +459,11 @@ class PlanRegistry:
 
     def _provenance(self, key: str, n: int, *, principal: Principal, filename: str,
                     content: bytes, visibility: str, previous: str | None,
-                    plan: str) -> list[ox.Quad]:
+                    plan: str, idempotency: str | None = None) -> list[ox.Quad]:
         v = ox.NamedNode(self.version_iri(key, n))
         g = ox.NamedNode(self.prov_graph(key))
+        details = g if visibility == "public" else ox.NamedNode(self.details_graph(key, n))
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
-        checksum = "sha256:" + hashlib.sha256(content).hexdigest()
 
         def nn(iri: str) -> ox.NamedNode:
             return ox.NamedNode(iri)
@@ -385,7 +477,7 @@ class PlanRegistry:
             (VKG + "network", nn(self.network_iri(key))),
             (PROV + "generatedAtTime", _lit(now, XSD + "dateTime")),
             (DCT + "created", _lit(now, XSD + "dateTime")),
-            (VKG + "checksum", _lit(checksum)),
+            (VKG + "checksum", _lit(checksum(content))),
             (VKG + "fileName", _lit(filename or "plan")),
             (VKG + "visibility", _lit(visibility)),
         ]
@@ -397,7 +489,34 @@ class PlanRegistry:
             rows.append((VKG + "submittedByTeam", _lit("true", XSD + "boolean")))
         if previous:
             rows.append((PROV + "wasRevisionOf", nn(previous)))
-        return [ox.Quad(v, nn(p), o, g) for p, o in rows]
+        if idempotency:
+            rows.append((VKG + "idempotencyKey", _lit(idempotency)))
+        return [ox.Quad(v, nn(p), o, details if p in DETAILS else g) for p, o in rows]
+
+    def protect_restricted_details(self) -> list[str]:
+        """Move the details of restricted versions stored before they had a graph of their own
+        out of the provenance graph (see the module docstring); returns the versions moved."""
+        moved = []
+        values = " ".join(f"<{p}>" for p in DETAILS)
+        for key, versions in self._index().items():
+            prov = self.prov_graph(key)
+            for n, _g, vis in versions:
+                if vis == "public":
+                    continue
+                v = self.version_iri(key, n)
+                if not self.store.ask(f"ASK {{ GRAPH <{prov}> {{ <{v}> ?p ?o "
+                                      f"VALUES ?p {{ {values} }} }} }}",
+                                      default_graph=[], named_graphs=[prov]):
+                    continue
+                self.store.update(
+                    f"DELETE {{ GRAPH <{prov}> {{ <{v}> ?p ?o }} }} "
+                    f"INSERT {{ GRAPH <{self.details_graph(key, n)}> {{ <{v}> ?p ?o }} }} "
+                    f"WHERE {{ GRAPH <{prov}> {{ <{v}> ?p ?o VALUES ?p {{ {values} }} }} }}")
+                moved.append(v)
+        if moved:
+            self.store.flush()
+            invalidate(self.store)
+        return moved
 
     def _write(self, key: str, n: int, quads: list[ox.Quad]) -> None:
         """All quads in one transaction; refuses when version ``n`` exists already."""

@@ -103,7 +103,9 @@ class TokenRegistry:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as fh:
+        lock = os.open(self.path.with_name(self.path.name + ".lock"),
+                       os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(lock, "a") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield

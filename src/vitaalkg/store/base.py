@@ -33,6 +33,22 @@ class StoreError(Exception):
     """A store operation failed; the message is safe to show to a user."""
 
 
+class StoreUnavailable(StoreError):
+    """A write the store cannot take now; ``status`` is the HTTP status to answer with."""
+
+    status = 503
+
+
+class StoreFull(StoreUnavailable):
+    """The store's disk is full: nothing was written (507 Insufficient Storage)."""
+
+    status = 507
+
+
+class StoreReadOnly(StoreUnavailable):
+    """The store was opened read-only (a read-only directory or file system): reads only."""
+
+
 def rdf_format(name: str) -> ox.RdfFormat:
     """The pyoxigraph format for a short name or file suffix (``ttl``, ``nt``, ``jsonld`` …)."""
     try:

@@ -107,10 +107,18 @@ class KnowledgeContext:
     @classmethod
     def from_store(cls, store: ox.Store, base: str = DEFAULT_BASE,
                    union: bool = True) -> KnowledgeContext:
-        """From a store holding the knowledge base (named graphs, queried as their union)."""
+        """From a store holding the knowledge base: the union of its source graphs
+        (``{base}graph/ontology|shapes|data/…``) only, never the submitted plans, so a
+        validation answers from the public knowledge alone; the union of all named graphs
+        when the store has no source graphs."""
         p = PREFIXES.format(vkg=base + "def/")
+        sources = tuple(f"{base}graph/{d}/" for d in ("ontology", "shapes", "data"))
+        public = [g for g in store.named_graphs()
+                  if isinstance(g, ox.NamedNode) and g.value.startswith(sources)]
 
         def q(text: str) -> Any:
+            if union and public:
+                return store.query(p + text, default_graph=public)
             return store.query(p + text, use_default_graph_as_union=union)
 
         org_type = ox.NamedNode("http://www.w3.org/ns/org#Organization")

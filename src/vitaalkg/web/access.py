@@ -3,7 +3,8 @@ without one, from its sign-in session cookie (``web/session.py``).
 
 No token means the public (:data:`vitaalkg.auth.PUBLIC`). A token that is malformed, unknown or
 revoked is refused with 401 and ``WWW-Authenticate: Bearer`` — never silently downgraded to the
-public, so a client notices that its token no longer works.
+public, so a client notices that its token no longer works. Too many of those from one address
+and it gets 429 for a while (:mod:`.auth_guard`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import HTTPException, Request
 from ..plans.registry import PlanRegistry
 from ..plans.token_store import token_registry_for
 from ..plans.tokens import PUBLIC, Principal, TokenError, TokenRegistry
+from .auth_guard import FailureLimiter
 from .session import COOKIE as SESSION_COOKIE
 from .session import session_principal
 
@@ -33,6 +35,22 @@ def token_registry(app: Any) -> TokenRegistry:
                 registry = token_registry_for(app.state.settings, app.state.store)
                 app.state.token_registry = registry
     return registry
+
+
+def failure_limiter(app: Any) -> FailureLimiter:
+    """The application's limiter of failed authentications (one per app)."""
+    limiter = getattr(app.state, "auth_limiter", None)
+    if limiter is None:
+        with _LOCK:
+            limiter = getattr(app.state, "auth_limiter", None)
+            if limiter is None:
+                per_minute = getattr(app.state.settings, "auth_failures_per_minute", 30)
+                limiter = app.state.auth_limiter = FailureLimiter(per_minute)
+    return limiter
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 def unauthorized(message_nl: str, message_en: str, error: str = "invalid_token") -> HTTPException:
@@ -72,11 +90,19 @@ def principal_from_request(request: Request) -> Principal:
         except TokenError as exc:
             raise HTTPException(status_code=500, detail=str(exc)) from exc
     else:
+        limiter, address = failure_limiter(request.app), client_address(request)
+        wait = limiter.retry_after(address)
+        if wait:
+            raise HTTPException(
+                status_code=429, headers={"Retry-After": str(wait)},
+                detail=f"te veel ongeldige tokens vanaf dit adres; probeer het over {wait} s "
+                       f"opnieuw / too many invalid tokens from this address; retry in {wait} s")
         try:
             found = token_registry(request.app).principal(token)
         except TokenError as exc:
             raise HTTPException(status_code=500, detail=str(exc)) from exc
         if found is None:
+            limiter.failed(address)
             raise unauthorized("token ongeldig of ingetrokken", "invalid or revoked token")
         principal = found
     request.state.principal = principal

@@ -31,6 +31,7 @@ from . import (
     validation_api,
 )
 from .access import dataset_for_request
+from .auth_guard import PrivateAnswers
 from .session import PrivateCacheMiddleware
 
 
@@ -38,7 +39,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     """The service for the given settings; opens (and on first start loads) the store."""
     settings = settings or Settings()
     store = store or open_store(settings)
-    ensure_loaded(store, settings)
+    if not getattr(store, "read_only", False):  # a read-only store is served as it is
+        ensure_loaded(store, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
     )
     app.state.settings = settings
     app.state.store = store
+    app.add_middleware(PrivateAnswers)  # answers to a token are private, all vary on it
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> JSONResponse:
@@ -64,6 +67,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
                             named_graphs=named) if named else [{"n": 0}]
         body = {"status": "ok", "store": store.kind, "triples": int(rows[0]["n"]),
                 "graphs": len(named), "version": __version__}
+        if getattr(store, "read_only", False):
+            body["readOnly"] = True
         runner = getattr(request.app.state, "query_runner", None)
         if hasattr(runner, "status"):
             body["queryWorkers"] = runner.status()

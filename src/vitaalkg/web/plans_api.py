@@ -5,7 +5,9 @@
   exactly one); the token's organisation must be a member of it (the team token may submit for
   any network). The plan is checked with the same validator as ``/validate``; a plan with
   violations, or with warnings unless ``allow_warnings=true``, is refused with 422 and its report,
-  and nothing changes. Otherwise it becomes the next version (201).
+  and nothing changes. Otherwise it becomes the next version (201). Retrying is safe: with the
+  same ``Idempotency-Key`` header as before (same principal), or with the same file and
+  visibility as the current version, the answer is that stored version (200), not a new one.
 - ``GET /plans``, ``GET /plans/{network}``, ``GET /plans/{network}/versions/{n}`` (RDF by content
   negotiation), ``GET /plans/{network}/diff?from=&to=``.
 
@@ -77,6 +79,7 @@ def install(app: FastAPI) -> None:
         responses={201: {"description": "opgeslagen als nieuwe versie / stored"},
                    400: {"description": "onleesbaar"}, 401: {"description": "token nodig"},
                    403: {"description": "geen lid van het netwerk"},
+                   200: {"description": "al opgeslagen (herhaald verzoek) / already stored"},
                    413: {"description": "te groot"}, 415: {"description": "niet ondersteund"},
                    422: {"description": "voldoet niet: rapport / does not conform: report"}},
     )
@@ -99,16 +102,18 @@ def install(app: FastAPI) -> None:
                 lambda: submit_plan(registry(request), plan, principal, validator(app),
                                     content=data, filename=name or "plan",
                                     visibility=visibility, allow_warnings=allow_warnings,
-                                    lang=lang))
+                                    lang=lang,
+                                    idempotency_key=request.headers.get("idempotency-key")))
         except Refusal as exc:
             return JSONResponse(exc.body, status_code=exc.status)
         runner = getattr(app.state, "query_runner", None)
-        if runner is not None and hasattr(runner, "invalidate"):
+        if done.created and runner is not None and hasattr(runner, "invalidate"):
             runner.invalidate()
         version = done.version
-        body = {"stored": True, "network": done.network, **version_json(version),
-                "report": rep.to_json(done.report, lang)}
-        return JSONResponse(body, status_code=201, headers={
+        body = {"stored": True, "created": done.created, "network": done.network,
+                **version_json(version),
+                "report": rep.to_json(done.report, lang) if done.report else None}
+        return JSONResponse(body, status_code=201 if done.created else 200, headers={
             "Location": f"/plans/{done.network}/versions/{version.version}"})
 
     @app.get("/plans", tags=["plannen"],

@@ -227,6 +227,8 @@ class QueryPool:
     def _source(self, generation: Any) -> tuple[str, str]:
         """(kind, path) of the data the workers load for ``generation``."""
         path = getattr(self.store, "path", None)
+        if path is not None and getattr(self.store, "read_only", False):
+            return "rocksdb", str(path)  # nobody writes it: no checkpoint needed (or possible)
         if path is not None:
             return "rocksdb", self._checkpoint(generation, Path(path))
         with self._lock:
