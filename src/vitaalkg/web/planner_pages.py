@@ -24,6 +24,7 @@ from ..validation.annotate import annotate
 from ..validation.convert import key as uri_key
 from ..validation.engine import Report
 from ..validation.inputs import InputError, read_csv_rows, read_xlsx_rows
+from ..validation.limits import UploadLimits
 from ..validation.template import choices, csv_template, owners, themes, xlsx_template
 from . import report_view
 from .access import principal_from_request
@@ -46,11 +47,14 @@ def _lang(request: Request, form: Form | None = None) -> str:
     return "en" if lang == "en" else "nl"
 
 
-def _table(data: bytes, kind: str) -> list[list[Any]] | None:
+def _table(data: bytes, kind: str, settings: Any) -> list[list[Any]] | None:
+    """The rows of a spreadsheet upload as typed (for the report and the annotated copy), read
+    within the same content limits as the upload itself."""
+    limits = UploadLimits.from_settings(settings)
     if kind == "csv":
-        return read_csv_rows(data)
+        return read_csv_rows(data, limits)
     if kind == "xlsx":
-        return read_xlsx_rows(data)
+        return read_xlsx_rows(data, limits)
     return None
 
 
@@ -110,7 +114,7 @@ async def check(request: Request) -> Response:
         if output == "xlsx":
             out = await run_in_threadpool(annotate, data, plan.kind, report.findings, lang)
             return _download(out, XLSX, f"{_stem(name)}-gecontroleerd.xlsx")
-        table = await run_in_threadpool(_table, data, plan.kind)
+        table = await run_in_threadpool(_table, data, plan.kind, request.app.state.settings)
     except InputError as exc:
         lang = _lang(request)
         return render(request, "planner_upload.html", status=exc.status, lang=lang,
@@ -178,7 +182,7 @@ async def submit(request: Request) -> Response:
         if "report" in exc.body:
             report = await run_in_threadpool(validator(request.app).validate, plan, None)
             report.name = name or "plan"
-            table = await run_in_threadpool(_table, data, plan.kind)
+            table = await run_in_threadpool(_table, data, plan.kind, request.app.state.settings)
             return report_page(request, report, data, name, plan.kind, table, lang,
                                status=exc.status, refusal=en if lang == "en" else nl)
         return _error_page(request, exc.status, nl, en or nl)
