@@ -28,13 +28,15 @@ import random
 import threading
 import time
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
 
 from . import claims, tallies
+from .diff import VersionDiffs
+from .errors import PlanError
 from .tokens import Principal
 
 VKG = "https://w3id.org/vitaalkg/def/"
@@ -49,6 +51,8 @@ NATIONAL_NETWORK = "continuiteit"
 #: how long a dataset computed for a remote store is trusted (others may write to it; the
 #: store's generation follows their writes too, this bounds it when polling is off)
 REMOTE_CACHE_SECONDS = 1.0
+#: the largest version written to a remote store in one update (larger: staged in chunks)
+REMOTE_ONE_UPDATE_QUADS = 1000
 #: how long a submission on a remote store keeps trying for a free version number
 CLAIM_PATIENCE_SECONDS = 30.0
 
@@ -56,10 +60,6 @@ CLAIM_PATIENCE_SECONDS = 30.0
 #: the details of a version that stay as restricted as the version itself
 DETAILS = (VKG + "fileName", VKG + "checksum", VKG + "submittedWithToken",
            PROV + "wasAttributedTo", VKG + "submittedByTeam", VKG + "idempotencyKey")
-
-
-class PlanError(Exception):
-    """A plan operation failed; the message is for the user."""
 
 
 class AlreadyStored(PlanError):
@@ -102,16 +102,6 @@ class PlanVersion:
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
-
-
-@dataclass
-class ActionDiff:
-    added: list[dict[str, Any]] = field(default_factory=list)
-    removed: list[dict[str, Any]] = field(default_factory=list)
-    changed: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"added": self.added, "removed": self.removed, "changed": self.changed}
 
 
 def default_visibility(key: str) -> str:
@@ -157,7 +147,7 @@ def _lit(value: str, datatype: str | None = None) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
 
 
-class PlanRegistry:
+class PlanRegistry(VersionDiffs):
     """Plans and their versions in a store (embedded or remote)."""
 
     def __init__(self, store: Any, base: str) -> None:
@@ -525,12 +515,26 @@ class PlanRegistry:
             if graph in self.store.graphs():
                 raise PlanError(f"versie {n} bestaat al / version {n} exists already")
             self.store.add_quads(quads)  # pyoxigraph ``extend``: one transaction
-        else:
+        elif len(quads) <= REMOTE_ONE_UPDATE_QUADS:
             body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
-                             for q in quads)
+                              for q in quads)
             self.store.update(
                 f"INSERT {{ {body} }} WHERE {{ FILTER NOT EXISTS {{ GRAPH <{graph}> "
                 f"{{ ?s ?p ?o }} }} }}")
+        else:
+            # too large for one update of some servers (Virtuoso: "SQL text has exceeded 10000
+            # lines"): the version graph goes to a staging graph in chunks, then one request
+            # moves it in and adds the provenance, which is what makes the version exist (the
+            # number is ours: claimed, see :mod:`.claims`)
+            target = ox.NamedNode(graph)
+            staging = ox.NamedNode(graph + "#staging")
+            self.store.drop_graph(staging.value)
+            self.store.add_quads(ox.Quad(q.subject, q.predicate, q.object, staging)
+                                 for q in quads if q.graph_name == target)
+            body = "\n".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}"
+                              for q in quads if q.graph_name != target)
+            self.store.update(f"MOVE SILENT GRAPH {staging} TO GRAPH {target} ;\n"
+                              f"INSERT {{ {body} }} WHERE {{}}")
         self.store.flush()
 
     def version_triples(self, graph: str) -> list[ox.Triple]:
@@ -568,54 +572,3 @@ class PlanRegistry:
                 self.store.flush()
                 invalidate(self.store)
         return missing
-
-    # -- diff ------------------------------------------------------------------------------
-    def _actions(self, graph: str) -> dict[str, dict[str, Any]]:
-        rows = self.store.select(f"""
-            PREFIX vkg: <{self.base}def/> PREFIX dct: <{DCT}>
-            SELECT ?a ?id ?status ?owner ?deadline ?start ?theme ?financing ?costs ?description
-            WHERE {{ GRAPH <{graph}> {{ ?a a vkg:Action .
-                OPTIONAL {{ ?a dct:identifier ?id }}
-                OPTIONAL {{ ?a vkg:status ?status }} OPTIONAL {{ ?a vkg:owner ?owner }}
-                OPTIONAL {{ ?a vkg:deadline ?deadline }} OPTIONAL {{ ?a vkg:startDate ?start }}
-                OPTIONAL {{ ?a vkg:theme ?theme }} OPTIONAL {{ ?a vkg:financing ?financing }}
-                OPTIONAL {{ ?a vkg:costs ?costs }}
-                OPTIONAL {{ ?a dct:description ?description }} }} }}""",
-            default_graph=[graph], named_graphs=[graph])
-        out: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            ident = r.pop("id") or r["a"]
-            fields = out.setdefault(ident, {})
-            for k, v in r.items():
-                if v is None:
-                    continue
-                if k in fields and fields[k] != v:
-                    values = fields[k] if isinstance(fields[k], list) else [fields[k]]
-                    if v not in values:
-                        fields[k] = sorted([*values, v])
-                else:
-                    fields.setdefault(k, v)
-        return out
-
-    def actions(self, graph: str) -> dict[str, dict[str, Any]]:
-        """The actions of one version graph by identifier, with their fields (IRIs, values)."""
-        return self._actions(graph)
-
-    def diff(self, key: str, old: int, new: int) -> ActionDiff:
-        versions = {v.version: v for v in self.versions(key, count_actions=False)}
-        if old not in versions or new not in versions:
-            raise PlanError(f"versie {old if old not in versions else new} bestaat niet / "
-                            "version does not exist")
-        a, b = self._actions(versions[old].graph), self._actions(versions[new].graph)
-        result = ActionDiff()
-        for ident in sorted(b.keys() - a.keys()):
-            result.added.append({"actie": ident, **b[ident]})
-        for ident in sorted(a.keys() - b.keys()):
-            result.removed.append({"actie": ident, **a[ident]})
-        for ident in sorted(a.keys() & b.keys()):
-            fields = sorted((a[ident].keys() | b[ident].keys()) - {"a"})
-            changes = {k: {"van": a[ident].get(k), "naar": b[ident].get(k)}
-                       for k in fields if a[ident].get(k) != b[ident].get(k)}
-            if changes:
-                result.changed.append({"actie": ident, "wijzigingen": changes})
-        return result

@@ -13,6 +13,7 @@ from typing import Any
 from .convert import normalise_header
 from .engine import Finding
 from .inputs import InputError, check_xlsx_zip, read_csv_rows
+from .limits import UploadLimits
 
 #: the column a finding's path concerns, by the path's local name
 PATH_COLUMNS = {
@@ -52,12 +53,15 @@ def _headers(values: Iterable[Any]) -> dict[str, int]:
     return out
 
 
-def annotate(data: bytes, kind: str, findings: list[Finding], lang: str = "nl") -> bytes:
-    """The annotated workbook (XLSX bytes) for a CSV or XLSX plan and its findings."""
+def annotate(data: bytes, kind: str, findings: list[Finding], lang: str = "nl",
+             limits: UploadLimits | None = None) -> bytes:
+    """The annotated workbook (XLSX bytes) for a CSV or XLSX plan and its findings, read
+    within ``limits`` (the upload limits; defaults when not given)."""
     from openpyxl import Workbook, load_workbook
 
+    limits = limits or UploadLimits()
     if kind == "xlsx":
-        check_xlsx_zip(data)
+        check_xlsx_zip(data, limits).close()
         try:
             wb = load_workbook(io.BytesIO(data))
         except Exception as exc:  # openpyxl raises many kinds of errors on broken files
@@ -66,7 +70,7 @@ def annotate(data: bytes, kind: str, findings: list[Finding], lang: str = "nl") 
         ws = wb.worksheets[0]
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
     elif kind == "csv":
-        table = read_csv_rows(data)
+        table = read_csv_rows(data, limits)
         wb = Workbook()
         ws = wb.active
         ws.title = "Acties"

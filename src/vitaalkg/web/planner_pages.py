@@ -112,7 +112,9 @@ async def check(request: Request) -> Response:
             return _download(body.encode("utf-8"), "application/json",
                              f"{_stem(name)}-rapport.json")
         if output == "xlsx":
-            out = await run_in_threadpool(annotate, data, plan.kind, report.findings, lang)
+            out = await run_in_threadpool(
+                annotate, data, plan.kind, report.findings, lang,
+                UploadLimits.from_settings(request.app.state.settings))
             return _download(out, XLSX, f"{_stem(name)}-gecontroleerd.xlsx")
         table = await run_in_threadpool(_table, data, plan.kind, request.app.state.settings)
     except InputError as exc:
