@@ -65,6 +65,19 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    query_max_bytes: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_MAX_BYTES", 1_000_000)
+    )
+    query_max_depth: int = field(default_factory=lambda: _env_int("VITAALKG_QUERY_MAX_DEPTH", 256))
+    query_worker_memory_mb: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_WORKER_MEMORY_MB", 768)
+    )
+    query_preempt_after: float = field(
+        default_factory=lambda: _env_float("VITAALKG_QUERY_PREEMPT_AFTER", 1.0)
+    )
+    query_client_waiting: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_CLIENT_WAITING", 4)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

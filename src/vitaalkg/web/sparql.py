@@ -35,9 +35,12 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.middleware.cors import CORSMiddleware
 
-from ..store.sparqltext import query_form, uses_service
+from ..store.sparqltext import query_form, split_dataset_clauses, uses_service
+from .direct_runner import DirectRunner
 from .negotiation import best_match
-from .query_runner import DirectRunner, QueryError, QueryJob, QueryPool, watch_writes
+from .query_limits import QueryTextError, check_query_text, read_body
+from .query_runner import QueryError, QueryJob, QueryPool, watch_writes
+from .query_scheduling import ClientMiddleware
 
 RESULT_MEDIA = {
     "application/sparql-results+json": "json",
@@ -81,6 +84,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 READ_ONLY = ("dit endpoint is alleen-lezen: SPARQL Update wordt geweigerd / this endpoint is "
              "read-only: SPARQL Update is refused")
+TWO_QUERIES = ("meer dan één query in het verzoek / more than one query in the request "
+               "(SPARQL 1.1 Protocol 2.1)")
 NO_SERVICE = ("federatieve queries (SERVICE) zijn uitgeschakeld / federated queries (SERVICE) "
               "are disabled")
 
@@ -125,8 +130,15 @@ def _check_iris(iris: list[str], param: str) -> list[str] | None:
 
 def build_job(query: str, accept: str | None, fmt: str | list[str] | None,
               default_graphs: list[str],
-              named_graphs: list[str], *, allow_service: bool = False) -> QueryJob:
-    """Check a query and negotiate its result format; raises :class:`SparqlRequestError`."""
+              named_graphs: list[str], *, allow_service: bool = False,
+              base_iri: str | None = None) -> QueryJob:
+    """Check a query and negotiate its result format; raises :class:`SparqlRequestError`.
+
+    The dataset: the protocol's ``default-graph-uri`` / ``named-graph-uri`` when given (they
+    override the query's own clauses), else the query's ``FROM`` / ``FROM NAMED`` (SPARQL 1.1
+    Query 13.2: only ``FROM`` means no named graphs, only ``FROM NAMED`` an empty default
+    graph), else the service's default dataset. Relative IRIs resolve against ``base_iri``.
+    """
     if not query.strip():
         raise SparqlRequestError(400, "lege query / empty query")
     form = query_form(query)
@@ -142,12 +154,21 @@ def build_job(query: str, accept: str | None, fmt: str | list[str] | None,
     if form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
         raise SparqlRequestError(406, "geen passend RDF-formaat / no acceptable format; "
                                  "offered: " + ", ".join(list(GRAPH_MEDIA)[:4]))
-    return QueryJob(
+    job = QueryJob(
         query=query, result_format=result_format or "json",
         graph_format=graph_format or "text/turtle",
         default_graph=_check_iris(default_graphs, "default-graph-uri"),
         named_graphs=_check_iris(named_graphs, "named-graph-uri"),
+        base_iri=base_iri,
     )
+    if not default_graphs and not named_graphs:
+        try:
+            clauses = split_dataset_clauses(query, base_iri or "")
+        except SyntaxError as exc:
+            raise SparqlRequestError(400, str(exc)) from None
+        if clauses is not None:
+            job.default_graph, job.named_graphs = list(clauses[1]), list(clauses[2])
+    return job
 
 
 async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
@@ -217,7 +238,10 @@ async def answer(runner: Any, job: QueryJob) -> Response:
     try:
         result = await runner.run(job)
     except QueryError as exc:
-        return _error(exc.status, str(exc))
+        response = _error(exc.status, str(exc))
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return Response(result.body, media_type=result.media_type,
                     headers={"Vary": "Accept", "X-Result-Count": str(result.count)})
 
@@ -295,7 +319,10 @@ def make_runner(store: Any, settings: Any) -> Any:
         pool = QueryPool(store, size=settings.query_workers, timeout=settings.query_timeout,
                          max_results=settings.max_results,
                          cache_bytes=int(cache_mb * 1024 * 1024),
-                         memory_quads=settings.query_memory_quads)
+                         memory_quads=settings.query_memory_quads,
+                         memory_mb=settings.query_worker_memory_mb,
+                         preempt_after=settings.query_preempt_after,
+                         per_client_waiting=settings.query_client_waiting)
         watch_writes(store, pool)
         return pool
     return DirectRunner(store, timeout=settings.query_timeout, max_results=settings.max_results)
@@ -309,8 +336,9 @@ def install(app: FastAPI) -> None:
     allow_service = os.environ.get("VITAALKG_ALLOW_SERVICE") == "1"
 
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                       allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["*"],
                        expose_headers=["X-Result-Count"])
+    app.add_middleware(ClientMiddleware)
     if not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
@@ -319,10 +347,12 @@ def install(app: FastAPI) -> None:
     async def run(request: Request, query: str, fmt: str | list[str] | None,
                   default_graphs: list[str], named_graphs: list[str]) -> Response:
         try:
+            check_query_text(request, query)
             job = build_job(query, request.headers.get("accept"), fmt, default_graphs,
-                            named_graphs, allow_service=allow_service)
+                            named_graphs, allow_service=allow_service,
+                            base_iri=str(request.url.replace(query="", fragment="")))
             await apply_dataset_policy(request, job)
-        except SparqlRequestError as exc:
+        except (SparqlRequestError, QueryTextError) as exc:
             return _error(exc.status, str(exc))
         return await answer(runner, job)
 
@@ -347,10 +377,16 @@ def install(app: FastAPI) -> None:
         """Voer een SPARQL-query uit; zonder query: service description of query-editor."""
         if update is not None:
             return _error(403, READ_ONLY)
+        if len(request.query_params.getlist("query")) > 1:
+            return _error(400, TWO_QUERIES)
         formats = request.query_params.getlist("format")
         if query is None:
             return _no_query(request, format)
         return await run(request, query, formats, default_graph_uri or [], named_graph_uri or [])
+
+    # HEAD answers like GET, without the body (the server drops it)
+    app.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False,
+                      response_class=Response)
 
     @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol (POST)",
               response_class=Response,
@@ -365,10 +401,16 @@ def install(app: FastAPI) -> None:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = request.query_params
         fmt: list[str] = params.getlist("format")
+        try:
+            await read_body(request)
+        except QueryTextError as exc:
+            return _error(exc.status, str(exc))
         if ctype == FORM_TYPE or ctype == "multipart/form-data":
             form = await request.form()
             if "update" in form:
                 return _error(403, READ_ONLY)
+            if len(form.getlist("query")) + len(params.getlist("query")) > 1:
+                return _error(400, TWO_QUERIES)
             query = form.get("query")
             if not isinstance(query, str):
                 return _error(400, "parameter 'query' ontbreekt / missing 'query' parameter")
@@ -379,6 +421,8 @@ def install(app: FastAPI) -> None:
             named_graphs += params.getlist("named-graph-uri")
             return await run(request, query, fmt, default_graphs, named_graphs)
         if ctype == QUERY_TYPE:
+            if params.getlist("query"):
+                return _error(400, TWO_QUERIES)
             body = await request.body()
             try:
                 query = body.decode("utf-8")
