@@ -196,7 +196,17 @@ class FairSlots(Generic[W]):
             self._schedule_preemption(self._grace())
 
     # -- choosing ------------------------------------------------------------------------
+    def _mark_long_running(self) -> None:
+        """A query still running past ``preempt_after`` makes its client heavy right away."""
+        if self.preempt_after <= 0:
+            return
+        cutoff = time.monotonic() - self.preempt_after
+        for ticket in self._running:
+            if ticket.started <= cutoff and not self.is_heavy(ticket.client):
+                self.mark_heavy(ticket.client)
+
     def _next_client(self) -> str | None:
+        self._mark_long_running()
         heavy_full = (self.capacity > 1 and self._heavy_running() >= self.capacity - 1
                       and self._light_about())
         candidates = [c for c, q in self._waiting.items()
@@ -241,6 +251,7 @@ class FairSlots(Generic[W]):
 
     def _preempt(self) -> None:
         self._timer = None
+        self._mark_long_running()
         if not self._light_waiting():
             return
         if len(self._running) < self.capacity:  # a worker is on its way (being replaced)

@@ -27,12 +27,14 @@ import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 from starlette.middleware.cors import CORSMiddleware
 
 from ..store.sparqltext import query_form, split_dataset_clauses, uses_service
@@ -402,11 +404,11 @@ def install(app: FastAPI) -> None:
         params = request.query_params
         fmt: list[str] = params.getlist("format")
         try:
-            await read_body(request)
+            body = await read_body(request)
         except QueryTextError as exc:
             return _error(exc.status, str(exc))
         if ctype == FORM_TYPE or ctype == "multipart/form-data":
-            form = await request.form()
+            form = await read_form(request, ctype, body)
             if "update" in form:
                 return _error(403, READ_ONLY)
             if len(form.getlist("query")) + len(params.getlist("query")) > 1:
@@ -460,6 +462,13 @@ def install(app: FastAPI) -> None:
                                       "formats": "http://www.w3.org/ns/formats/"}
                             if chosen in ("text/turtle", "application/rdf+xml") else None)
         return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+
+
+async def read_form(request: Request, ctype: str, body: bytes) -> FormData:
+    """The form of a POST (its size is checked already: no per-field limit of Starlette's)."""
+    if ctype == FORM_TYPE:
+        return FormData(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    return await request.form(max_part_size=len(body) + 1)
 
 
 def _wrap_lifespan(app: FastAPI, runner: Any) -> None:
