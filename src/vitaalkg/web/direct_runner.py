@@ -9,7 +9,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..store.sparqltext import capped_select
+from ..store.sparqltext import capped_select, uses_keyword
 from .query_runner import QueryAnswer, QueryJob, QueryTimeout, _answer
 
 
@@ -49,7 +49,9 @@ class DirectRunner:
         limit = {"timeout": self.timeout + 1.0} if getattr(self.store, "kind", "") == "remote" \
             else {}
         text = capped_select(job.query, job.max_results + 1)
-        if job.base_iri:  # on the first line: a parse error still names the user's lines
+        if job.base_iri and not uses_keyword(job.query, "BASE"):
+            # on the first line: a parse error still names the user's lines (and Virtuoso
+            # refuses a second BASE, so a query's own BASE stands alone)
             text = f"BASE <{job.base_iri}> {text}"
         try:
             result = self.store.query(
