@@ -1,19 +1,31 @@
 """``/sparql``: the W3C SPARQL 1.1 Protocol endpoint (read-only), its service description and
 the query editor for browsers.
 
-- Query by ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``) or ``POST``
-  ``application/sparql-query``; dataset by ``default-graph-uri`` / ``named-graph-uri``. Without a
-  dataset the default graph is the union of all named graphs.
+- Query by ``GET`` (or ``HEAD``) ``?query=``, ``POST`` form
+  (``application/x-www-form-urlencoded``) or ``POST`` ``application/sparql-query``; exactly one
+  query per request (400 otherwise). Relative IRIs resolve against the endpoint URL.
+- Dataset: ``default-graph-uri`` / ``named-graph-uri``, else the query's ``FROM`` / ``FROM
+  NAMED`` (the protocol's parameters override the query's clauses); either way intersected with
+  the graphs the caller may read (a graph it may not read is empty, as one that does not exist).
+  Without a dataset the default graph is the union of the named graphs the caller may read.
 - Result format by ``Accept`` (q-values) or by a ``format`` parameter (for links):
   SELECT/ASK in SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE in Turtle, JSON-LD, N-Triples,
-  RDF/XML. 406 when nothing acceptable is on offer.
+  RDF/XML. 406 when nothing acceptable is on offer. The W3C CSV/TSV results note has no form for
+  ASK; we follow Apache Jena (which writes and reads it so): one column ``_askResult``, CSV
+  ``_askResult\r\ntrue\r\n``, TSV ``?_askResult\ntrue\n``.
 - Refused: updates (403), ``SERVICE`` (403, federated queries are off unless
-  ``VITAALKG_ALLOW_SERVICE=1``). Malformed queries: 400 with the parser's message.
+  ``VITAALKG_ALLOW_SERVICE=1``). Malformed queries: 400 with the parser's message, positions in
+  the text as sent. Before parsing (:mod:`vitaalkg.web.query_limits`): a query over
+  ``VITAALKG_QUERY_MAX_BYTES`` gets 413, one nested deeper than ``VITAALKG_QUERY_MAX_DEPTH``
+  400.
 - Answers are cached per store generation (``VITAALKG_QUERY_CACHE_MB``, default 64, 0 = off;
   never for NOW()/RAND()/UUID()/BNODE()).
 - Limits (in killable worker processes, :mod:`vitaalkg.web.query_runner`): a query running longer
   than ``Settings.query_timeout`` is stopped and answered with **503**; a result with more than
-  ``Settings.max_results`` rows/triples with **413**; when every worker stays busy, 503.
+  ``Settings.max_results`` rows/triples with **413**; a worker past its memory limit
+  (``VITAALKG_QUERY_WORKER_MEMORY_MB``) or crashing is replaced and the query answered with 503;
+  workers are shared fairly per client (:mod:`vitaalkg.web.query_scheduling`); when none comes
+  free in time, 503 with ``Retry-After``.
 - ``GET /sparql`` without a query: the SPARQL 1.1 Service Description for RDF clients, the query
   editor (YASGUI, served from ``/static/yasgui``) for browsers.
 """
