@@ -158,6 +158,19 @@ class Settings:
     auth_failures_per_minute: int = field(
         default_factory=lambda: _env_int("VITAALKG_AUTH_FAILURES_PER_MINUTE", 30)
     )
+    query_max_bytes: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_MAX_BYTES", 1_000_000)
+    )
+    query_max_depth: int = field(default_factory=lambda: _env_int("VITAALKG_QUERY_MAX_DEPTH", 256))
+    query_worker_memory_mb: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_WORKER_MEMORY_MB", 768)
+    )
+    query_preempt_after: float = field(
+        default_factory=lambda: _env_float("VITAALKG_QUERY_PREEMPT_AFTER", 1.0)
+    )
+    query_client_waiting: int = field(
+        default_factory=lambda: _env_int("VITAALKG_QUERY_CLIENT_WAITING", 4)
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):

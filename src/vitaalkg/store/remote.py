@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from . import system
 from .base import QUAD_FORMATS, StoreError, rdf_format
-from .sparqltext import tokenize, uses_keyword
+from .sparqltext import split_dataset_clauses, tokenize, uses_keyword
 
 # graphs a server keeps for itself; never part of the knowledge base
 SYSTEM_GRAPH_PREFIXES = (
@@ -168,56 +168,6 @@ def subquery_groups(tokens: list[Any]) -> list[tuple[int, int]]:
 
 
 # -- the dataset -------------------------------------------------------------------------------
-
-def split_dataset_clauses(sparql: str) -> tuple[str, list[str], list[str]] | None:
-    """The query without its ``FROM`` / ``FROM NAMED`` clauses, and the graphs they name
-    (prefixed names resolved); None when it has none.
-
-    A protocol dataset must override the clauses (SPARQL 1.1 Protocol 2.1.4), but Virtuoso adds
-    them to it instead, so a remote store never lets a server see them.
-    """
-    tokens = list(tokenize(sparql))
-    if not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens):
-        return None
-    prefixes: dict[str, str] = {}
-    base = ""
-    default: list[str] = []
-    named: list[str] = []
-    cut: list[tuple[int, int]] = []
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        upper = tok.text.upper() if tok.kind == "word" else ""
-        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
-            prefixes[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
-        elif upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            base = tokens[i + 1].text[1:-1]
-        elif upper == "FROM":
-            j = i + 1
-            is_named = j < len(tokens) and tokens[j].kind == "word" \
-                and tokens[j].text.upper() == "NAMED"
-            j += is_named
-            if j >= len(tokens) or tokens[j].kind not in ("iri", "pname"):
-                raise SyntaxError("FROM zonder graaf-IRI / FROM without a graph IRI")
-            target = tokens[j]
-            if target.kind == "iri":
-                iri = target.text[1:-1]
-                if base and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
-                    iri = base + iri
-            else:
-                prefix, _, local = target.text.partition(":")
-                if prefix not in prefixes:
-                    raise SyntaxError(f"onbekend prefix / unknown prefix: {prefix}:")
-                iri = prefixes[prefix] + local
-            (named if is_named else default).append(iri)
-            cut.append((tok.start, target.start + len(target.text)))
-            i = j
-        i += 1
-    text = sparql
-    for start, end in reversed(cut):
-        text = text[:start] + " " + text[end:]
-    return text, default, named
-
 
 def check_portable(sparql: str) -> None:
     """Refuse server extensions that could step outside the dataset or SPARQL itself

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -115,3 +116,71 @@ def capped_select(query: str, rows: int) -> str:
                 and token.text.upper() in ("LIMIT", "VALUES", "ORDER"):
             return query
     return f"{query}\nLIMIT {rows}"
+
+
+def split_dataset_clauses(sparql: str, base: str = ""
+                          ) -> tuple[str, list[str], list[str]] | None:
+    """The query without its ``FROM`` / ``FROM NAMED`` clauses, and the graphs they name
+    (prefixed names and relative IRIs resolved, against ``base`` unless the query sets its own
+    ``BASE``); None when it has none.
+
+    A protocol dataset must override the clauses (SPARQL 1.1 Protocol 2.1.4), but Virtuoso adds
+    them to it instead, so a remote store never lets a server see them.
+    """
+    tokens = list(tokenize(sparql))
+    if not any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens):
+        return None
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    cut: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        upper = tok.text.upper() if tok.kind == "word" else ""
+        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            prefixes[tokens[i + 1].text.rstrip(":")] = tokens[i + 2].text[1:-1]
+        elif upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
+            base = urljoin(base, tokens[i + 1].text[1:-1]) if base else tokens[i + 1].text[1:-1]
+        elif upper == "FROM":
+            j = i + 1
+            is_named = j < len(tokens) and tokens[j].kind == "word" \
+                and tokens[j].text.upper() == "NAMED"
+            j += is_named
+            if j >= len(tokens) or tokens[j].kind not in ("iri", "pname"):
+                raise SyntaxError("FROM zonder graaf-IRI / FROM without a graph IRI")
+            target = tokens[j]
+            if target.kind == "iri":
+                iri = target.text[1:-1]
+                if base and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                    iri = urljoin(base, iri)
+            else:
+                prefix, _, local = target.text.partition(":")
+                if prefix not in prefixes:
+                    raise SyntaxError(f"onbekend prefix / unknown prefix: {prefix}:")
+                iri = prefixes[prefix] + local
+            (named if is_named else default).append(iri)
+            cut.append((tok.start, target.start + len(target.text)))
+            i = j
+        i += 1
+    text = sparql
+    for start, end in reversed(cut):
+        text = text[:start] + " " + text[end:]
+    return text, default, named
+
+
+BRACKETS = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
+
+
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{`` ``(`` ``[`` in ``text`` (those in strings, IRIs and comments
+    do not count). Cheap when the text holds few brackets at all."""
+    if sum(text.count(c) for c in "{([") <= 16:
+        return sum(text.count(c) for c in "{([")
+    depth = deepest = 0
+    for token in tokenize(text):
+        step = BRACKETS.get(token.text) if token.kind == "other" else None
+        if step:
+            depth = max(0, depth + step)
+            deepest = max(deepest, depth)
+    return deepest

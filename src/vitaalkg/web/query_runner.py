@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import os
 import shutil
 import subprocess
@@ -33,7 +32,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -41,15 +39,23 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..store.sparqltext import capped_select, tokenize
+from .query_scheduling import FairSlots, SlotsBusy, Ticket, current_client
+from .result_cache import ResultCache
 
 LOAD_TIMEOUT = 300.0
 
 
 class QueryError(Exception):
-    """A query could not be answered; ``status`` is the HTTP status, the message is for users."""
+    """A query could not be answered; ``status`` is the HTTP status, the message is for users;
+    ``retry_after`` (seconds) when trying again later may help."""
 
     status = 500
+    retry_after: int | None = None
+
+    def __init__(self, message: str = "", retry_after: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class QuerySyntaxError(QueryError):
@@ -68,6 +74,18 @@ class PoolBusy(QueryError):
     status = 503
 
 
+class WorkerStopped(QueryError):
+    """The worker died under the query (memory limit, crash) or was stopped for another
+    client's query; it is replaced."""
+
+    status = 503
+    retry_after = 2
+
+
+class _Preempted(Exception):
+    """The scheduler asked the running query to make room."""
+
+
 @dataclass
 class QueryJob:
     """One query for a worker; formats are the negotiated ones (short result key, RDF media)."""
@@ -79,6 +97,7 @@ class QueryJob:
     named_graphs: list[str] | None = None
     substitutions: dict[str, Any] = field(default_factory=dict)
     max_results: int = 100_000
+    base_iri: str | None = None
 
 
 @dataclass
@@ -89,59 +108,12 @@ class QueryAnswer:
     seconds: float
 
 
-NON_DETERMINISTIC = frozenset({"NOW", "RAND", "UUID", "STRUUID", "BNODE"})
-
-
-@functools.lru_cache(maxsize=1024)
-def _deterministic(query: str) -> bool:
-    return not ({t.text.upper() for t in tokenize(query) if t.kind == "word"}
-                & NON_DETERMINISTIC)
-
-
-class ResultCache:
-    """Answers by (generation, query, bindings, dataset, formats), least recently used first
-    out, bounded by total body size. A new generation makes old entries unreachable; queries
-    using NOW(), RAND(), UUID(), STRUUID() or BNODE() are never cached."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[Any, QueryAnswer] = OrderedDict()
-        self._bytes = 0
-        self.hits = 0
-
-    @staticmethod
-    def key(generation: Any, job: QueryJob) -> Any | None:
-        if not _deterministic(job.query):
-            return None
-        subs = tuple(sorted((k, str(v)) for k, v in job.substitutions.items()))
-        return (generation, job.query, subs, tuple(job.default_graph or ()) if
-                job.default_graph is not None else None,
-                tuple(job.named_graphs) if job.named_graphs is not None else None,
-                job.result_format, job.graph_format, job.max_results)
-
-    def get(self, key: Any) -> QueryAnswer | None:
-        answer = self._entries.get(key)
-        if answer is not None:
-            self._entries.move_to_end(key)
-            self.hits += 1
-        return answer
-
-    def put(self, key: Any, answer: QueryAnswer) -> None:
-        size = len(answer.body)
-        if size > self.max_bytes // 4:
-            return
-        self._entries[key] = answer
-        self._bytes += size
-        while self._bytes > self.max_bytes and self._entries:
-            _, old = self._entries.popitem(last=False)
-            self._bytes -= len(old.body)
-
-
 class _WorkerProcess:
     """One worker process and the two ends of its pipe."""
 
-    def __init__(self) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, memory_mb: int = 0) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1",
+               "VITAALKG_QUERY_WORKER_MEMORY_MB": str(memory_mb)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "vitaalkg.web.query_worker"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
@@ -186,13 +158,17 @@ class QueryPool:
 
     def __init__(self, store: Any, *, size: int = 2, timeout: float = 10.0,
                  max_results: int = 100_000, cache_bytes: int = 0,
-                 memory_quads: int = 0) -> None:
+                 memory_quads: int = 0, memory_mb: int = 0, preempt_after: float = 1.0,
+                 per_client_waiting: int = 4) -> None:
         self.store = store
+        self.memory_mb = memory_mb
+        self.preempt_after = preempt_after
+        self.per_client_waiting = per_client_waiting
         self.memory_quads = memory_quads
         self.size = max(1, size)
         self.timeout = timeout
         self.max_results = max_results
-        self._idle: asyncio.Queue[_WorkerProcess] | None = None
+        self._idle: FairSlots[_WorkerProcess] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._workers: set[_WorkerProcess] = set()
         self._lock = threading.Lock()
@@ -279,7 +255,7 @@ class QueryPool:
             worker.load(generation, kind, path, self.memory_quads)
 
     def _spawn(self) -> _WorkerProcess:
-        worker = _WorkerProcess()
+        worker = _WorkerProcess(self.memory_mb)
         with self._lock:
             self._workers.add(worker)
         try:
@@ -308,14 +284,15 @@ class QueryPool:
             worker.kill()
         self._closed = False
         self._loop = loop
-        self._idle = asyncio.Queue()
+        self._idle = FairSlots(self.size, per_client_waiting=self.per_client_waiting,
+                               preempt_after=self.preempt_after)
         for _ in range(self.size):
             self._respawn()
 
     def _respawn(self) -> None:
         """Start a replacement worker in the background; it joins the idle queue when ready."""
-        loop = self._loop
-        assert loop is not None
+        loop, slots = self._loop, self._idle
+        assert loop is not None and slots is not None
 
         def run() -> None:
             for attempt in range(3):
@@ -330,8 +307,7 @@ class QueryPool:
                     self._discard(worker)
                     return
                 try:
-                    loop.call_soon_threadsafe(self._idle.put_nowait,  # type: ignore[union-attr]
-                                              worker)
+                    loop.call_soon_threadsafe(slots.put, worker)
                 except RuntimeError:  # the loop closed meanwhile (a test's loop, a shutdown)
                     self._discard(worker)
                 return
@@ -367,54 +343,81 @@ class QueryPool:
             cached = self.cache.get(cache_key) if cache_key is not None else None
             if cached is not None:
                 return cached
-        answer = await self._run_in_worker(job)
+        answer = await self._run_in_worker(job, current_client.get() or "?")
         if cache_key is not None and self.cache is not None and cache_key[0] == self.generation():
             self.cache.put(cache_key, answer)
         return answer
 
-    async def _run_in_worker(self, job: QueryJob) -> QueryAnswer:
-        assert self._idle is not None
+    async def _run_in_worker(self, job: QueryJob, client: str) -> QueryAnswer:
+        slots = self._idle
+        assert slots is not None
         try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout=max(self.timeout, 5.0))
-        except TimeoutError:
+            worker, ticket = await slots.acquire(client, timeout=max(self.timeout, 5.0))
+        except SlotsBusy as exc:
             raise PoolBusy(
                 "alle query-workers zijn bezet; probeer het later opnieuw / "
-                "all query workers are busy; try again later"
+                "all query workers are busy; try again later", retry_after=exc.retry_after
             ) from None
         if worker.proc.poll() is not None:  # died meanwhile: replace and retry once
-            self._discard(worker)
-            self._respawn()
-            return await self._run_in_worker(job)
+            self._replace(worker, ticket)
+            return await self._run_in_worker(job, client)
         try:
             if worker.generation != self.generation():
                 await asyncio.to_thread(self._prepare, worker)
         except Exception as exc:
-            self._discard(worker)
-            self._respawn()
+            self._replace(worker, ticket)
             raise QueryError(f"de gegevens konden niet geladen worden: {exc}") from exc
         start = time.perf_counter()
         try:
-            reply = await self._exchange(worker, job)
+            reply = await self._exchange(worker, job, ticket)
         except TimeoutError:
             self.kills += 1
-            self._discard(worker)
-            self._respawn()
+            self._replace(worker, ticket)
             raise QueryTimeout(
                 f"de query duurde langer dan de tijdslimiet van {self.timeout:g} s en is "
                 f"afgebroken / the query exceeded the time limit of {self.timeout:g} s and "
                 "was stopped"
             ) from None
-        except (EOFError, OSError) as exc:
-            self._discard(worker)
-            self._respawn()
-            raise QueryError(f"de query-worker is gestopt / the query worker died: {exc}") from exc
+        except _Preempted:
+            self.kills += 1
+            self._replace(worker, ticket)
+            raise WorkerStopped(
+                "de query is na "
+                f"{time.perf_counter() - start:.1f} s gestopt om plaats te maken voor de "
+                "queries van anderen; probeer het later opnieuw / the query was stopped to make "
+                "room for other clients' queries; try again later") from None
+        except (EOFError, OSError):
+            code = self._replace(worker, ticket)
+            raise WorkerStopped(self._died_message(code)) from None
+        if reply[0] == "error" and reply[1] == "memory":
+            self._replace(worker, ticket)
+            raise WorkerStopped(self._died_message(None))
         if reply[0] == "ok":
             worker.in_memory = bool(reply[4])
-        self._idle.put_nowait(worker)
+        slots.release(ticket, worker)
         return _answer(reply, job, time.perf_counter() - start)
 
-    async def _exchange(self, worker: _WorkerProcess, job: QueryJob) -> tuple:
-        """Send the job, await the reply without blocking the loop; TimeoutError on time-out."""
+    def _replace(self, worker: _WorkerProcess, ticket: Ticket) -> int | None:
+        """Stop ``worker``, free its slot, start a replacement; the old exit code if known."""
+        code = worker.proc.poll()
+        self._discard(worker)
+        if self._idle is not None:
+            self._idle.release(ticket, None)
+        self._respawn()
+        return code
+
+    def _died_message(self, code: int | None) -> str:
+        limit = f"{self.memory_mb} MB" if self.memory_mb > 0 else "het geheugen / memory"
+        cause = f" (exit {code})" if code is not None else ""
+        return (f"de query-worker is gestopt{cause}: de query had meer geheugen nodig dan de "
+                f"limiet ({limit}, VITAALKG_QUERY_WORKER_MEMORY_MB) of liet het proces "
+                "vastlopen; de worker wordt vervangen. Vereenvoudig de query (LIMIT, minder "
+                f"combinaties) / the query worker stopped{cause}: the query needed more memory "
+                f"than the limit ({limit}) or crashed it; the worker is being replaced")
+
+    async def _exchange(self, worker: _WorkerProcess, job: QueryJob, ticket: Ticket) -> tuple:
+        """Send the job, await the reply without blocking the loop; TimeoutError on time-out,
+        :class:`_Preempted` when the scheduler wants the worker for another client."""
         loop = self._loop
         assert loop is not None
         worker.writer.send(("query", job.__dict__))
@@ -427,72 +430,15 @@ class QueryPool:
 
         loop.add_reader(fd, on_readable)
         try:
-            await asyncio.wait_for(ready, timeout=self.timeout)
+            await asyncio.wait({ready, ticket.preempt}, timeout=self.timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
         finally:
             loop.remove_reader(fd)
-        return worker.reader.recv()
-
-
-class DirectRunner:
-    """Runs queries on a store without worker processes (a remote store: the server enforces
-    its own limits); same interface as :class:`QueryPool`. The wait is bounded by ``timeout``
-    but the store call itself goes on in its thread until the store's HTTP client gives up."""
-
-    def __init__(self, store: Any, *, timeout: float = 10.0, max_results: int = 100_000) -> None:
-        self.store = store
-        self.timeout = timeout
-        self.max_results = max_results
-
-    def _run_sync(self, job: QueryJob) -> tuple:
-        from .query_worker import (
-            RESULT_TYPES,
-            TooManyResults,
-            serialize_boolean,
-            serialize_solutions,
-            serialize_triples,
-        )
-
-        # the HTTP request to the remote gives up just after our own limit
-        limit = {"timeout": self.timeout + 1.0} if getattr(self.store, "kind", "") == "remote" \
-            else {}
-        try:
-            result = self.store.query(
-                capped_select(job.query, job.max_results + 1), default_graph=job.default_graph,
-                named_graphs=job.named_graphs, substitutions=job.substitutions or None, **limit)
-            if hasattr(result, "variables"):
-                body, count = serialize_solutions(result, job.result_format, job.max_results)
-                return ("ok", RESULT_TYPES[job.result_format], body, count)
-            if isinstance(result, bool | ox.QueryBoolean):
-                body = serialize_boolean(bool(result), job.result_format)
-                return ("ok", RESULT_TYPES[job.result_format], body, 1)
-            body, count = serialize_triples(result, job.graph_format, job.max_results)
-            return ("ok", job.graph_format, body, count)
-        except SyntaxError as exc:
-            return ("error", "syntax", str(exc))
-        except TooManyResults:
-            return ("error", "too_many", "")
-        except Exception as exc:  # noqa: BLE001 - the store's message is for the user
-            return ("error", "evaluation", str(exc))
-
-    async def start(self) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
-
-    def invalidate(self) -> None:
-        return None
-
-    async def run(self, job: QueryJob) -> QueryAnswer:
-        job.max_results = min(job.max_results, self.max_results)
-        start = time.perf_counter()
-        try:
-            reply = await asyncio.wait_for(asyncio.to_thread(self._run_sync, job), self.timeout)
-        except TimeoutError:
-            raise QueryTimeout(
-                f"de query duurde langer dan de tijdslimiet van {self.timeout:g} s / "
-                f"the query exceeded the time limit of {self.timeout:g} s") from None
-        return _answer(reply, job, time.perf_counter() - start)
+        if ready.done():
+            return worker.reader.recv()
+        if ticket.preempt.done():
+            raise _Preempted
+        raise TimeoutError
 
 
 def _answer(reply: tuple, job: QueryJob, seconds: float) -> QueryAnswer:

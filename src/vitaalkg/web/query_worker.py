@@ -314,13 +314,21 @@ class Worker:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
         if job.get("substitutions"):
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in job["substitutions"].items()}
+        if job.get("base_iri"):
+            kwargs["base_iri"] = job["base_iri"]
         limit = int(job["max_results"])
         fmt = job["result_format"]
         query = job["query"]
         if fmt in NATIVE_FORMATS:  # at most limit + 1 rows are ever produced (unless sorted)
             query = capped_select(query, limit + 1)
         try:
-            result = store.query(query, **kwargs)
+            try:
+                result = store.query(query, **kwargs)
+            except SyntaxError:
+                if query == job["query"]:
+                    raise
+                # the error as the user's own text has it (the appended LIMIT moves positions)
+                result = store.query(job["query"], **kwargs)
             if isinstance(result, ox.QuerySolutions):
                 if fmt in NATIVE_FORMATS:
                     body, count = serialize_native(result, fmt, limit)
@@ -337,6 +345,8 @@ class Worker:
             return ("error", "syntax", str(exc))
         except TooManyResults as exc:
             return ("error", "too_many", str(exc.args[0]))
+        except MemoryError as exc:
+            return ("error", "memory", str(exc))
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             return ("error", "evaluation", str(exc))
 
@@ -349,9 +359,25 @@ def _watch_parent(parent: int) -> None:
             os._exit(0)
 
 
+def limit_memory() -> None:
+    """Cap this process's data memory at ``VITAALKG_QUERY_WORKER_MEMORY_MB`` (0 = no cap).
+
+    RLIMIT_DATA (private writable memory: heap and anonymous mappings, not the mapped store
+    files): an allocation past it fails, the store's engine aborts the process, the server
+    answers 503 and starts a new worker.
+    """
+    import resource
+
+    megabytes = int(os.environ.get("VITAALKG_QUERY_WORKER_MEMORY_MB", "0") or 0)
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def main() -> None:
     from multiprocessing.connection import Connection
 
+    limit_memory()
     reader = Connection(os.dup(0), writable=False)
     writer = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # stray prints must not corrupt the protocol
@@ -376,6 +402,8 @@ def main() -> None:
                 break
             else:
                 writer.send(("error", "internal", f"unknown operation {op!r}"))
+        except MemoryError as exc:
+            writer.send(("error", "memory", str(exc)))
         except Exception as exc:  # noqa: BLE001 - report, never die silently
             writer.send(("error", "internal", f"{type(exc).__name__}: {exc}"))
 

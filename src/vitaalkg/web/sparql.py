@@ -1,19 +1,31 @@
 """``/sparql``: the W3C SPARQL 1.1 Protocol endpoint (read-only), its service description and
 the query editor for browsers.
 
-- Query by ``GET ?query=``, ``POST`` form (``application/x-www-form-urlencoded``) or ``POST``
-  ``application/sparql-query``; dataset by ``default-graph-uri`` / ``named-graph-uri``. Without a
-  dataset the default graph is the union of all named graphs.
+- Query by ``GET`` (or ``HEAD``) ``?query=``, ``POST`` form
+  (``application/x-www-form-urlencoded``) or ``POST`` ``application/sparql-query``; exactly one
+  query per request (400 otherwise). Relative IRIs resolve against the endpoint URL.
+- Dataset: ``default-graph-uri`` / ``named-graph-uri``, else the query's ``FROM`` / ``FROM
+  NAMED`` (the protocol's parameters override the query's clauses); either way intersected with
+  the graphs the caller may read (a graph it may not read is empty, as one that does not exist).
+  Without a dataset the default graph is the union of the named graphs the caller may read.
 - Result format by ``Accept`` (q-values) or by a ``format`` parameter (for links):
   SELECT/ASK in SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE in Turtle, JSON-LD, N-Triples,
-  RDF/XML. 406 when nothing acceptable is on offer.
+  RDF/XML. 406 when nothing acceptable is on offer. The W3C CSV/TSV results note has no form for
+  ASK; we follow Apache Jena (which writes and reads it so): one column ``_askResult``, CSV
+  ``_askResult\r\ntrue\r\n``, TSV ``?_askResult\ntrue\n``.
 - Refused: updates (403), ``SERVICE`` (403, federated queries are off unless
-  ``VITAALKG_ALLOW_SERVICE=1``). Malformed queries: 400 with the parser's message.
+  ``VITAALKG_ALLOW_SERVICE=1``). Malformed queries: 400 with the parser's message, positions in
+  the text as sent. Before parsing (:mod:`vitaalkg.web.query_limits`): a query over
+  ``VITAALKG_QUERY_MAX_BYTES`` gets 413, one nested deeper than ``VITAALKG_QUERY_MAX_DEPTH``
+  400.
 - Answers are cached per store generation (``VITAALKG_QUERY_CACHE_MB``, default 64, 0 = off;
   never for NOW()/RAND()/UUID()/BNODE()).
 - Limits (in killable worker processes, :mod:`vitaalkg.web.query_runner`): a query running longer
   than ``Settings.query_timeout`` is stopped and answered with **503**; a result with more than
-  ``Settings.max_results`` rows/triples with **413**; when every worker stays busy, 503.
+  ``Settings.max_results`` rows/triples with **413**; a worker past its memory limit
+  (``VITAALKG_QUERY_WORKER_MEMORY_MB``) or crashing is replaced and the query answered with 503;
+  workers are shared fairly per client (:mod:`vitaalkg.web.query_scheduling`); when none comes
+  free in time, 503 with ``Retry-After``.
 - ``GET /sparql`` without a query: the SPARQL 1.1 Service Description for RDF clients, the query
   editor (YASGUI, served from ``/static/yasgui``) for browsers.
 """
@@ -27,17 +39,22 @@ import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
 from starlette.middleware.cors import CORSMiddleware
 
-from ..store.sparqltext import query_form, uses_service
+from ..store.sparqltext import query_form, split_dataset_clauses, uses_service
+from .direct_runner import DirectRunner
 from .negotiation import best_match
-from .query_runner import DirectRunner, QueryError, QueryJob, QueryPool, watch_writes
+from .query_limits import QueryTextError, check_query_text, read_body
+from .query_runner import QueryError, QueryJob, QueryPool, watch_writes
+from .query_scheduling import ClientMiddleware
 
 RESULT_MEDIA = {
     "application/sparql-results+json": "json",
@@ -81,6 +98,8 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 READ_ONLY = ("dit endpoint is alleen-lezen: SPARQL Update wordt geweigerd / this endpoint is "
              "read-only: SPARQL Update is refused")
+TWO_QUERIES = ("meer dan één query in het verzoek / more than one query in the request "
+               "(SPARQL 1.1 Protocol 2.1)")
 NO_SERVICE = ("federatieve queries (SERVICE) zijn uitgeschakeld / federated queries (SERVICE) "
               "are disabled")
 
@@ -125,8 +144,15 @@ def _check_iris(iris: list[str], param: str) -> list[str] | None:
 
 def build_job(query: str, accept: str | None, fmt: str | list[str] | None,
               default_graphs: list[str],
-              named_graphs: list[str], *, allow_service: bool = False) -> QueryJob:
-    """Check a query and negotiate its result format; raises :class:`SparqlRequestError`."""
+              named_graphs: list[str], *, allow_service: bool = False,
+              base_iri: str | None = None) -> QueryJob:
+    """Check a query and negotiate its result format; raises :class:`SparqlRequestError`.
+
+    The dataset: the protocol's ``default-graph-uri`` / ``named-graph-uri`` when given (they
+    override the query's own clauses), else the query's ``FROM`` / ``FROM NAMED`` (SPARQL 1.1
+    Query 13.2: only ``FROM`` means no named graphs, only ``FROM NAMED`` an empty default
+    graph), else the service's default dataset. Relative IRIs resolve against ``base_iri``.
+    """
     if not query.strip():
         raise SparqlRequestError(400, "lege query / empty query")
     form = query_form(query)
@@ -142,12 +168,21 @@ def build_job(query: str, accept: str | None, fmt: str | list[str] | None,
     if form in ("CONSTRUCT", "DESCRIBE") and graph_format is None:
         raise SparqlRequestError(406, "geen passend RDF-formaat / no acceptable format; "
                                  "offered: " + ", ".join(list(GRAPH_MEDIA)[:4]))
-    return QueryJob(
+    job = QueryJob(
         query=query, result_format=result_format or "json",
         graph_format=graph_format or "text/turtle",
         default_graph=_check_iris(default_graphs, "default-graph-uri"),
         named_graphs=_check_iris(named_graphs, "named-graph-uri"),
+        base_iri=base_iri,
     )
+    if not default_graphs and not named_graphs:
+        try:
+            clauses = split_dataset_clauses(query, base_iri or "")
+        except SyntaxError as exc:
+            raise SparqlRequestError(400, str(exc)) from None
+        if clauses is not None:
+            job.default_graph, job.named_graphs = list(clauses[1]), list(clauses[2])
+    return job
 
 
 async def apply_dataset_policy(request: Request, job: QueryJob) -> None:
@@ -219,7 +254,10 @@ async def answer(runner: Any, job: QueryJob) -> Response:
     try:
         result = await runner.run(job)
     except QueryError as exc:
-        return _error(exc.status, str(exc))
+        response = _error(exc.status, str(exc))
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return Response(result.body, media_type=result.media_type,
                     headers={"Vary": "Accept", "X-Result-Count": str(result.count)})
 
@@ -297,7 +335,10 @@ def make_runner(store: Any, settings: Any) -> Any:
         pool = QueryPool(store, size=settings.query_workers, timeout=settings.query_timeout,
                          max_results=settings.max_results,
                          cache_bytes=int(cache_mb * 1024 * 1024),
-                         memory_quads=settings.query_memory_quads)
+                         memory_quads=settings.query_memory_quads,
+                         memory_mb=settings.query_worker_memory_mb,
+                         preempt_after=settings.query_preempt_after,
+                         per_client_waiting=settings.query_client_waiting)
         watch_writes(store, pool)
         return pool
     return DirectRunner(store, timeout=settings.query_timeout, max_results=settings.max_results)
@@ -311,8 +352,9 @@ def install(app: FastAPI) -> None:
     allow_service = os.environ.get("VITAALKG_ALLOW_SERVICE") == "1"
 
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False,
-                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["*"],
+                       allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["*"],
                        expose_headers=["X-Result-Count"])
+    app.add_middleware(ClientMiddleware)
     if not any(getattr(r, "path", None) == "/static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
@@ -321,10 +363,12 @@ def install(app: FastAPI) -> None:
     async def run(request: Request, query: str, fmt: str | list[str] | None,
                   default_graphs: list[str], named_graphs: list[str]) -> Response:
         try:
+            check_query_text(request, query)
             job = build_job(query, request.headers.get("accept"), fmt, default_graphs,
-                            named_graphs, allow_service=allow_service)
+                            named_graphs, allow_service=allow_service,
+                            base_iri=str(request.url.replace(query="", fragment="")))
             await apply_dataset_policy(request, job)
-        except SparqlRequestError as exc:
+        except (SparqlRequestError, QueryTextError) as exc:
             return _error(exc.status, str(exc))
         return await answer(runner, job)
 
@@ -349,10 +393,16 @@ def install(app: FastAPI) -> None:
         """Voer een SPARQL-query uit; zonder query: service description of query-editor."""
         if update is not None:
             return _error(403, READ_ONLY)
+        if len(request.query_params.getlist("query")) > 1:
+            return _error(400, TWO_QUERIES)
         formats = request.query_params.getlist("format")
         if query is None:
             return _no_query(request, format)
         return await run(request, query, formats, default_graph_uri or [], named_graph_uri or [])
+
+    # HEAD answers like GET, without the body (the server drops it)
+    app.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False,
+                      response_class=Response)
 
     @app.post("/sparql", tags=["sparql"], summary="SPARQL 1.1 Protocol (POST)",
               response_class=Response,
@@ -367,10 +417,16 @@ def install(app: FastAPI) -> None:
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         params = request.query_params
         fmt: list[str] = params.getlist("format")
+        try:
+            body = await read_body(request)
+        except QueryTextError as exc:
+            return _error(exc.status, str(exc))
         if ctype == FORM_TYPE or ctype == "multipart/form-data":
-            form = await request.form()
+            form = await read_form(request, ctype, body)
             if "update" in form:
                 return _error(403, READ_ONLY)
+            if len(form.getlist("query")) + len(params.getlist("query")) > 1:
+                return _error(400, TWO_QUERIES)
             query = form.get("query")
             if not isinstance(query, str):
                 return _error(400, "parameter 'query' ontbreekt / missing 'query' parameter")
@@ -381,6 +437,8 @@ def install(app: FastAPI) -> None:
             named_graphs += params.getlist("named-graph-uri")
             return await run(request, query, fmt, default_graphs, named_graphs)
         if ctype == QUERY_TYPE:
+            if params.getlist("query"):
+                return _error(400, TWO_QUERIES)
             body = await request.body()
             try:
                 query = body.decode("utf-8")
@@ -418,6 +476,13 @@ def install(app: FastAPI) -> None:
                                       "formats": "http://www.w3.org/ns/formats/"}
                             if chosen in ("text/turtle", "application/rdf+xml") else None)
         return Response(body, media_type=chosen, headers={"Vary": "Accept"})
+
+
+async def read_form(request: Request, ctype: str, body: bytes) -> FormData:
+    """The form of a POST (its size is checked already: no per-field limit of Starlette's)."""
+    if ctype == FORM_TYPE:
+        return FormData(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    return await request.form(max_part_size=len(body) + 1)
 
 
 def _wrap_lifespan(app: FastAPI, runner: Any) -> None:
