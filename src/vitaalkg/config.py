@@ -65,10 +65,18 @@ class Settings:
     query_memory_quads: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_MEMORY_QUADS", 500_000)
     )
+    page_timeout: float = field(
+        default_factory=lambda: _env_float("VITAALKG_PAGE_TIMEOUT", 30.0)
+    )
+    public_url: str | None = field(
+        default_factory=lambda: os.environ.get("VITAALKG_PUBLIC_URL") or None
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             self.base += "/"
+        if self.public_url and not self.public_url.endswith("/"):
+            self.public_url += "/"
 
     @property
     def ontology_dir(self) -> Path:

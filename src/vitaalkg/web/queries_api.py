@@ -35,6 +35,7 @@ from fastapi.responses import JSONResponse, Response
 from ..store.namedqueries import NamedQuery, NamedQueryError, parse_named_query, parse_page
 from .negotiation import best_match
 from .query_runner import QueryError, QueryJob
+from .security import public_url
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA, SparqlRequestError, apply_dataset_policy
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ def install(app: FastAPI) -> None:
     @app.get("/queries", tags=["queries"], summary="Lijst van benoemde queries")
     def list_queries(request: Request) -> JSONResponse:
         """De benoemde queries met hun parameters / the named queries and their parameters."""
-        root = str(request.base_url).rstrip("/")
+        root = public_url(settings).rstrip("/")  # never the request's Host header
         return JSONResponse({"queries": [nq.to_json(f"{root}/queries/{name}")
                                          for name, nq in named.items()]})
 

@@ -38,6 +38,7 @@ from starlette.middleware.cors import CORSMiddleware
 from ..store.sparqltext import query_form, uses_service
 from .negotiation import best_match
 from .query_runner import DirectRunner, QueryError, QueryJob, QueryPool, watch_writes
+from .security import public_url
 
 RESULT_MEDIA = {
     "application/sparql-results+json": "json",
@@ -392,7 +393,8 @@ def install(app: FastAPI) -> None:
                       f"{QUERY_TYPE} / unsupported media type")
 
     def _no_query(request: Request, fmt: str | None) -> Response:
-        endpoint = str(request.url.replace(query=""))
+        # absolute: the configured public address, never the request's Host header
+        endpoint = public_url(request.app.state.settings) + "sparql"
         offers = ["text/turtle", "text/html", "application/ld+json", "application/n-triples",
                   "application/rdf+xml"]
         if fmt:
@@ -404,7 +406,7 @@ def install(app: FastAPI) -> None:
             return _error(406, "geen passend formaat / no acceptable format; offered: "
                           + ", ".join(offers))
         if chosen == "text/html":
-            return HTMLResponse(_render_editor(app, endpoint), headers={"Vary": "Accept"})
+            return HTMLResponse(_render_editor(app, "/sparql"), headers={"Vary": "Accept"})
         hook = getattr(request.app.state, "sparql_dataset", None)
         visible = None
         if hook is not None and not inspect.iscoroutinefunction(hook):
