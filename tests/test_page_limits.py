@@ -4,6 +4,7 @@ lists shown in part, and ``/monitoring`` fast with one public plan of 20,000 act
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Iterator
@@ -98,3 +99,20 @@ def test_the_page_of_a_plan_with_20000_actions_is_paged(big: LiveServer) -> None
         assert len(set(g.objects(plan, URIRef(BASE + "def/hasAction")))) == ACTIONS
         action = http.get(f"/doc/actie/{NETWORK}-a1")
         assert action.status_code == 200 and len(action.content) < 200_000
+
+
+@pytest.mark.parametrize(("path", "params"), [("/doc/actie", {}),
+                                              ("/lijst", {"klasse": "vkg:Action"})])
+def test_lists_of_20000_are_paged(big: LiveServer, path: str, params: dict) -> None:
+    with httpx.Client(base_url=big.url, timeout=120.0) as http:
+        first = http.get(path, params=params)
+        assert first.status_code == 200
+        assert len(first.content) < 1_000_000
+        assert "1–500 getoond, pagina 1 van" in first.text
+        assert first.text.count('href="/doc/actie/') == 500
+        second = http.get(path, params={**params, "pagina": "2"})
+        assert "501–1000 getoond, pagina 2 van" in second.text
+        assert 'rel="prev"' in second.text and 'rel="next"' in second.text
+        shown = set(re.findall(r'href="(/doc/actie/[^"]+)"', first.text))
+        assert shown.isdisjoint(re.findall(r'href="(/doc/actie/[^"]+)"', second.text))
+        assert http.get(path, params={**params, "pagina": "abc"}).status_code == 200

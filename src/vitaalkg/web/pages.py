@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -285,14 +285,38 @@ def expand(name: str) -> str:
     return name
 
 
+LIST_PAGE = 500  # items per page of a list
+
+
 def render_list(request: Request, iris: list[str], **context: Any) -> Response:
+    """A list, by label; a longer one than :data:`LIST_PAGE` in pages (``?pagina=N``), by
+    IRI: labels are fetched for the page only."""
     base = _settings(request).base
+    total = len(iris)
+    paging: dict[str, Any] = {"total": total}
+    if total > LIST_PAGE:
+        pages = -(-total // LIST_PAGE)
+        try:
+            page = min(max(int(request.query_params.get("pagina", "1")), 1), pages)
+        except ValueError:
+            page = 1
+        iris = sorted(iris, key=rv.natural)[(page - 1) * LIST_PAGE:page * LIST_PAGE]
+
+        def href(n: int) -> str:
+            params = {**request.query_params, "pagina": str(n)}
+            return f"{request.url.path}?{urlencode(params)}"
+
+        paging.update(page=page, pages=pages, first=(page - 1) * LIST_PAGE + 1,
+                      last=(page - 1) * LIST_PAGE + len(iris),
+                      prev_href=href(page - 1) if page > 1 else None,
+                      next_href=href(page + 1) if page < pages else None)
     labels = labels_for(request, iris)
-    items = sorted(
-        ({"iri": i, "label": labels[i][0], "label_en": labels[i][1],
-          "href": rv.local_path(i, base) or i} for i in iris),
-        key=lambda x: rv.natural(x["label"]))
-    return conditional(request, render(request, "list.html", items=items, **context))
+    items = [{"iri": i, "label": labels[i][0], "label_en": labels[i][1],
+              "href": rv.local_path(i, base) or i} for i in iris]
+    if "pages" not in paging:
+        items.sort(key=lambda x: rv.natural(x["label"]))
+    return conditional(request, render(request, "list.html", items=items, paging=paging,
+                                       **context))
 
 
 # -- /doc ------------------------------------------------------------------------------------
