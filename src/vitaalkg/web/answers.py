@@ -88,11 +88,21 @@ def serialize(graph: Graph, fmt: str, context: jsonld.Context | None = None,
 
 
 def jsonld_context(request: Request) -> jsonld.Context:
-    """The published JSON-LD context (built from the public knowledge, kept until it changes)."""
-    raw = request.app.state.store
-    public = d.PublicStore(raw, _settings(request).base)
-    return CACHE.get(public, "context.jsonld",
-                     lambda: jsonld.build_context(public, _settings(request).base))
+    """The published JSON-LD context, built from the knowledge graphs (the ontology, data and
+    shapes files; never from plans, so a submission does not change it), kept until the store
+    changes."""
+    raw, base = request.app.state.store, _settings(request).base
+    public = d.PublicStore(raw, base)
+    knowledge = [g for g in public.public_graphs
+                 if g.startswith(tuple(f"{base}graph/{k}/" for k in ("ontology", "data",
+                                                                     "shapes")))]
+
+    class Knowledge:
+        @staticmethod
+        def query(sparql: str) -> Any:
+            return raw.query(sparql, default_graph=knowledge, named_graphs=knowledge)
+
+    return CACHE.get(public, "context.jsonld", lambda: jsonld.build_context(Knowledge, base))
 
 
 def rdf_response(graph: Graph, fmt: str, *, vary: bool, request: Request | None = None,
