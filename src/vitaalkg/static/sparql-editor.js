@@ -3,7 +3,8 @@
    'self' only. */
 (function () {
   "use strict";
-  var endpoint = document.getElementById("endpoint").textContent;
+  // the page shows the public address; requests go to this origin (CSP: connect-src 'self')
+  var endpoint = new URL(document.getElementById("endpoint").textContent, location.href).pathname;
   var examples = JSON.parse(document.getElementById("examples").textContent);
   var yasgui = null;
 

@@ -406,7 +406,7 @@ def install(app: FastAPI) -> None:
             return _error(406, "geen passend formaat / no acceptable format; offered: "
                           + ", ".join(offers))
         if chosen == "text/html":
-            return HTMLResponse(_render_editor(app, "/sparql"), headers={"Vary": "Accept"})
+            return HTMLResponse(_render_editor(app, endpoint), headers={"Vary": "Accept"})
         hook = getattr(request.app.state, "sparql_dataset", None)
         visible = None
         if hook is not None and not inspect.iscoroutinefunction(hook):
