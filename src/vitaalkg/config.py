@@ -171,11 +171,19 @@ class Settings:
     query_client_waiting: int = field(
         default_factory=lambda: _env_int("VITAALKG_QUERY_CLIENT_WAITING", 4)
     )
+    page_timeout: float = field(
+        default_factory=lambda: _env_float("VITAALKG_PAGE_TIMEOUT", 30.0)
+    )
+    public_url: str | None = field(
+        default_factory=lambda: os.environ.get("VITAALKG_PUBLIC_URL") or None
+    )
 
     def __post_init__(self) -> None:
         if not self.base.endswith("/"):
             self.base += "/"
         check_dataset_settings(self)
+        if self.public_url and not self.public_url.endswith("/"):
+            self.public_url += "/"
 
     @property
     def ontology_dir(self) -> Path:

@@ -20,6 +20,9 @@ def serve(
     from ..web.app import create_app
 
     settings = settings_for(store)
+    if not settings.public_url:  # absolute links name the address served, never a Host header
+        shown = "localhost" if host in ("0.0.0.0", "::") else host
+        settings.public_url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,8 +207,8 @@ class Monitor:
 
     # -- queries -------------------------------------------------------------------------------
     def _action_pattern(self, peildatum: dt.date) -> str:
-        """One solution per action (and per theme): ?a ?net ?st ?th and the flags."""
-        s = self.base + "id/status/"
+        """One solution per action (and per status, theme, owner, valid deadline, non-empty
+        financing): ?a ?net ?st ?th0 and the flags. OPTIONALs, not EXISTS: half the time."""
         date = f'"{peildatum.isoformat()}"^^<{XSD}date>'
         return f"""
           ?v <{PROV_VKG}versionGraph> ?g ; <{PROV_VKG}network> ?net .
@@ -215,60 +216,84 @@ class Monitor:
             ?a a vkg:Action .
             OPTIONAL {{ ?a vkg:status ?st0 }}
             OPTIONAL {{ ?a vkg:theme ?th0 }}
+            OPTIONAL {{ ?a vkg:owner ?o }}
+            OPTIONAL {{ ?a vkg:deadline ?d FILTER(datatype(?d) = xsd:date) }}
+            OPTIONAL {{ ?a vkg:financing ?f FILTER(STRLEN(STR(?f)) > 0) }}
           }}
-          BIND(IF(isIRI(?th0), ?th0, <{INVALID}>) AS ?th)
+          BIND(isIRI(?th0) AS ?thIri)
           BIND(COALESCE(?st0, <urn:x-vitaalkg:no-status>) AS ?st)
-          BIND(?st IN (<{s}open>, <{s}in-uitvoering>) AS ?active)
-          BIND(EXISTS {{ GRAPH ?g {{ ?a vkg:owner ?o }} }} AS ?hasOwner)
-          BIND(EXISTS {{ GRAPH ?g {{ ?a vkg:deadline ?d FILTER(datatype(?d) = xsd:date) }} }}
-               AS ?hasPlanning)
-          BIND(EXISTS {{ GRAPH ?g {{ ?a vkg:financing ?f FILTER(STRLEN(STR(?f)) > 0) }} }}
-               AS ?hasFinancing)
-          BIND(EXISTS {{ GRAPH ?g {{ ?a vkg:deadline ?d2
-                 FILTER(datatype(?d2) = xsd:date && ?d2 < {date}) }} }} AS ?pastDeadline)
-          BIND(?pastDeadline && ?active AS ?isLate)
+          BIND(BOUND(?o) AS ?hasOwner)
+          BIND(BOUND(?d) AS ?hasPlanning)
+          BIND(BOUND(?f) AS ?hasFinancing)
+          BIND(?d < {date} AS ?pastDeadline)
         """
 
-    def _aggregates(self) -> str:
-        s = self.base + "id/status/"
-        counts = [f"(COUNT(DISTINCT IF(?st = <{s}{k}>, ?a, ?none)) AS ?s_{k.replace('-', '_')})"
-                  for k in STATUSES]
-        return " ".join([
-            "(COUNT(DISTINCT ?a) AS ?actions)", *counts,
-            "(COUNT(DISTINCT IF(?isLate, ?a, ?none)) AS ?late)",
-            "(COUNT(DISTINCT IF(?active && !?hasOwner, ?a, ?none)) AS ?missing_owner)",
-            "(COUNT(DISTINCT IF(?active && !?hasPlanning, ?a, ?none)) AS ?missing_planning)",
-            "(COUNT(DISTINCT IF(?active && !?hasFinancing, ?a, ?none)) AS ?missing_financing)",
-            "(COUNT(DISTINCT IF(?active && !(?hasOwner && ?hasPlanning && ?hasFinancing), ?a,"
-            " ?none)) AS ?incomplete)",
-        ])
-
-    def _counts(self, group: str | None, peildatum: dt.date, dataset: tuple[list[str], list[str]],
-                extra: str = "") -> dict[str | None, Row]:
-        """Rows of counts keyed by the group value (IRI, or None for 'no value')."""
-        select_group = f"?{group}" if group else ""
-        group_by = f"GROUP BY ?{group}" if group else ""
-        query = f"""PREFIX vkg: <{self.vkg}> PREFIX xsd: <{XSD}>
-        SELECT {select_group} {self._aggregates()} WHERE {{
-          {self._action_pattern(peildatum)}
-          {extra}
-        }} {group_by}"""
+    def _action_rows(self, peildatum: dt.date, dataset: tuple[list[str], list[str]]
+                     ) -> list[dict[str, Any]]:
+        """One row per solution of :meth:`_action_pattern`: the action, its network, status,
+        theme and the four flags."""
         default, named = dataset
         if not named:  # no readable plan: nothing to count (and no empty FROM NAMED set)
-            return {}
-        out: dict[str | None, Row] = {}
-        for r in self.store.select(query, default_graph=default, named_graphs=named):
-            if int(r["actions"] or 0) == 0:
-                continue
-            row = Row(key="", label="")
-            row.actions = int(r["actions"])
-            for k in STATUSES:
-                row.by_status[k] = int(r["s_" + k.replace("-", "_")])
-            row.by_status[OTHER] = row.actions - sum(row.by_status[k] for k in STATUSES)
-            for name in COUNTERS:
-                setattr(row, name, int(r[name]))
-            out[r[group] if group else None] = row
+            return []
+        query = f"""PREFIX vkg: <{self.vkg}> PREFIX xsd: <{XSD}>
+        SELECT ?a ?net ?st ?th0 ?thIri ?hasOwner ?hasPlanning ?hasFinancing ?pastDeadline WHERE {{
+          {self._action_pattern(peildatum)}
+        }}"""
+        return self.store.select(query, default_graph=default, named_graphs=named)
+
+    def _sectors(self, dataset: tuple[list[str], list[str]]) -> dict[str, list[str]]:
+        """Network IRI -> its sectors (in the default graph of the dataset)."""
+        rows = self.store.select(f"SELECT ?net ?sector WHERE {{ ?net <{self.vkg}sector> ?sector }}",
+                                 default_graph=dataset[0])
+        out: dict[str, list[str]] = {}
+        for r in rows:
+            out.setdefault(r["net"], []).append(r["sector"])
         return out
+
+    def _all_counts(self, peildatum: dt.date, dataset: tuple[list[str], list[str]]
+                    ) -> dict[str, dict[str | None, Row]]:
+        """The rows of counts of every view (``total``, ``sector``, ``net``, ``th``), keyed by
+        the group value (IRI, or None for 'no value'), from ONE pass over the actions.
+
+        Same semantics as a ``COUNT(DISTINCT ...)`` per group in SPARQL: an action counts once
+        per group, whatever number of solutions it has there. (Four aggregate queries took
+        ~2 s at 20,000 actions; this takes a quarter of that.)"""
+        rows = self._action_rows(peildatum, dataset)
+        sectors = self._sectors(dataset) if rows else {}
+        s = self.base + "id/status/"
+        status_keys = {f"{s}{k}": "s_" + k for k in STATUSES}
+        active_iris = {f"{s}{k}" for k in ACTIVE}
+        actions: dict[str, _Action] = {}
+        for r in rows:  # the solutions of one action are the product of its values
+            info = actions.get(r["a"])
+            if info is None:
+                info = actions[r["a"]] = _Action()
+            info.nets.add(r["net"])
+            info.statuses.add(r["st"])
+            theme = r["th0"]  # unbound: no theme (in Python: Virtuoso's isIRI(unbound) is false)
+            info.themes.add(None if theme is None else theme if _true(r["thIri"]) else INVALID)
+            info.flags |= {name for name in ("hasOwner", "hasPlanning", "hasFinancing",
+                                             "pastDeadline") if _true(r[name])}
+        groups: dict[str, dict[str | None, Counter[str]]] = {
+            "total": {}, "sector": {}, "net": {}, "th": {}}
+        for info in actions.values():
+            hits = ["actions", *(status_keys[st] for st in info.statuses if st in status_keys)]
+            if info.statuses & active_iris:
+                flags = info.flags
+                hits += [name for name, hit in (
+                    ("late", "pastDeadline" in flags),
+                    ("missing_owner", "hasOwner" not in flags),
+                    ("missing_planning", "hasPlanning" not in flags),
+                    ("missing_financing", "hasFinancing" not in flags),
+                    ("incomplete", not {"hasOwner", "hasPlanning", "hasFinancing"} <= flags),
+                ) if hit]
+            keys = {"total": {None}, "net": info.nets, "th": info.themes,
+                    "sector": {x for n in info.nets for x in sectors.get(n) or [None]}}
+            for view, values in keys.items():
+                for value in values:
+                    groups[view].setdefault(value, Counter()).update(hits)
+        return {view: {value: _row(counter) for value, counter in by_value.items()}
+                for view, by_value in groups.items()}
 
     def _labels(self, iris: list[str]) -> dict[str, tuple[str | None, str | None]]:
         if not iris:
@@ -325,13 +350,10 @@ class Monitor:
 
     def report(self, principal: Principal, peildatum: dt.date) -> Report:
         dataset = self.dataset(principal)
-        totals = self._counts(None, peildatum, dataset)
-        total = totals.get(None) or Row(key="", label="")
+        counts = self._all_counts(peildatum, dataset)
+        total = counts["total"].get(None) or Row(key="", label="")
         total.key, total.label, total.label_en = "totaal", "Totaal", "Total"
-        sector_counts = self._counts(
-            "sector", peildatum, dataset, "OPTIONAL { ?net vkg:sector ?sector }")
-        network_counts = self._counts("net", peildatum, dataset)
-        theme_counts = self._counts("th", peildatum, dataset)
+        sector_counts, network_counts, theme_counts = counts["sector"], counts["net"], counts["th"]
         # copies of the total per view: a view's rows and its total are separate objects
         views = {
             "sector": self._view("sector", sector_counts, self._instances(self.vkg + "Sector"),
@@ -383,6 +405,36 @@ class Monitor:
         return out
 
 
+_TRUE = frozenset({"true", "1", True})
+
+
+def _true(value: Any) -> bool:
+    """A SPARQL boolean as the stores give it (``true``, Virtuoso: ``1``)."""
+    return value in _TRUE
+
+
+@dataclass
+class _Action:
+    """What the monitoring needs of one action: its values and the flags of any solution."""
+
+    nets: set[str] = field(default_factory=set)
+    statuses: set[str] = field(default_factory=set)
+    themes: set[str | None] = field(default_factory=set)
+    flags: set[str] = field(default_factory=set)
+
+
+def _row(counts: Counter[str]) -> Row:
+    """A row from the number of actions per counter."""
+    row = Row(key="", label="")
+    row.actions = counts["actions"]
+    for k in STATUSES:
+        row.by_status[k] = counts["s_" + k]
+    row.by_status[OTHER] = row.actions - sum(row.by_status[k] for k in STATUSES)
+    for name in COUNTERS:
+        setattr(row, name, counts[name])
+    return row
+
+
 def _copy(row: Row) -> Row:
     return Row(key=row.key, label=row.label, label_en=row.label_en, iri=row.iri,
                actions=row.actions, by_status=dict(row.by_status),
@@ -391,5 +443,9 @@ def _copy(row: Row) -> Row:
 
 def monitoring_report(store: Any, base: str, principal: Principal,
                       peildatum: dt.date | None = None) -> Report:
-    """The whole report: the three views and the submissions, for one principal."""
-    return Monitor(store, base).report(principal, peildatum or dt.date.today())
+    """The whole report: the three views and the submissions, for one principal. Kept until
+    the plans change (per reader and reference date; a remote store: for a short while)."""
+    monitor = Monitor(store, base)
+    day = peildatum or dt.date.today()
+    return monitor.registry._cached(("monitoring", principal.org, principal.team, day),
+                                    lambda: monitor.report(principal, day))

@@ -20,6 +20,7 @@ from ..plans.loading import ensure_loaded
 from ..store import EmbeddedStore, open_store
 from . import (
     account_pages,
+    graphs,
     monitoring,
     pages,
     plan_pages,
@@ -27,6 +28,7 @@ from . import (
     plans_api,
     queries_api,
     search,
+    security,
     sparql,
     validation_api,
 )
@@ -80,7 +82,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
 
 def _include_routers(app: FastAPI) -> None:
     """Install the routers of the web modules (each owns its paths)."""
-    for module in (sparql, queries_api, plans_api, monitoring, search, pages, validation_api):
+    for module in (sparql, queries_api, plans_api, monitoring, search, pages, graphs,
+                   validation_api, security):
         module.install(app)
     # the planner's pages, sign-in and statements (planner_pages before plan_pages: its fixed
     # paths /plannen/controleren and /plannen/sjabloon.* come before /plannen/{network})

@@ -109,14 +109,25 @@ def _capped_subquery(r: str, prop: str, var: str, cap: int) -> str:
 
 
 def _describe_query(iri: str, inverse: bool, capped: Sequence[str] = (),
-                    cap: int = INVERSE_SHOWN) -> str:
+                    cap: int = INVERSE_SHOWN, capped_forward: Sequence[str] = ()) -> str:
     r = f"<{iri}>"  # written into every pattern: "VALUES ?r { <iri> }" is joined by Oxigraph
     # only after it has evaluated the UNION for every resource (~150x slower at 10k actions)
     capped = [p for p in capped if valid_iri(p)]
     not_capped = (f" && ?ip NOT IN ({', '.join(f'<{p}>' for p in capped)})" if capped
                   else "")
+    forward = [p for p in capped_forward if valid_iri(p)]
+    own = f"{{ {r} ?p ?o }}"
+    linked_own = f"{{ {r} ?lx ?lo }}"
+    if forward:  # only the first values of a property with very many
+        not_forward = ", ".join(f"<{p}>" for p in forward)
+        own = f"{{ {r} ?p ?o FILTER(?p NOT IN ({not_forward})) }}"
+        linked_own = f"{{ {r} ?lx ?lo FILTER(?lx NOT IN ({not_forward})) }}"
+        for prop in forward:
+            own += (f" UNION {{ {{ SELECT ?o WHERE {{ {r} <{prop}> ?o }} LIMIT {cap} }} "
+                    f"BIND(<{prop}> AS ?p) }}")
+            linked_own += f" UNION {{ SELECT ?lo WHERE {{ {r} <{prop}> ?lo }} LIMIT {cap} }}"
     inverse_part = ""
-    linked = f"{{ {r} ?lx ?lo }} UNION {{ {r} ?lx ?lb . FILTER(isBlank(?lb)) ?lb ?ly ?lo }}"
+    linked = f"{linked_own} UNION {{ {r} ?lx ?lb . FILTER(isBlank(?lb)) ?lb ?ly ?lo }}"
     if inverse:
         inverse_part = f"UNION {{ ?s ?ip {r} . FILTER(isIRI(?s){not_capped}) }}"
         linked += f" UNION {{ ?lo ?ip {r} FILTER(isIRI(?lo){not_capped}) }}"
@@ -130,7 +141,7 @@ PREFIX skos: <{SKOS}>
 CONSTRUCT {{
   {r} ?p ?o . ?b1 ?p1 ?o1 . ?b2 ?p2 ?o2 . ?b3 ?p3 ?o3 . ?s ?ip {r} . ?lo ?lp ?ll .
 }} WHERE {{
-  {{ {r} ?p ?o }}
+  {{ {own} }}
   UNION {{ {r} ?x1 ?b1 . FILTER(isBlank(?b1)) ?b1 ?p1 ?o1 }}
   UNION {{ {r} ?x1 ?y1 . FILTER(isBlank(?y1)) ?y1 ?x2 ?b2 . FILTER(isBlank(?b2)) ?b2 ?p2 ?o2 }}
   UNION {{ {r} ?x1 ?y1 . FILTER(isBlank(?y1)) ?y1 ?x2 ?y2 . FILTER(isBlank(?y2))
@@ -153,14 +164,24 @@ def inverse_counts(store: Any, iri: str) -> dict[str, int]:
     return {row["ip"].value: int(row["n"].value) for row in rows}
 
 
+def forward_counts(store: Any, iri: str) -> dict[str, int]:
+    """How many values ``iri`` has, per property."""
+    if not valid_iri(iri):
+        return {}
+    rows = store.query(f"SELECT ?p (COUNT(?o) AS ?n) WHERE {{ <{iri}> ?p ?o }} GROUP BY ?p")
+    return {row["p"].value: int(row["n"].value) for row in rows}
+
+
 def describe(store: Any, iri: str, *, inverse: bool = True,
-             capped: Sequence[str] = ()) -> Graph:
+             capped: Sequence[str] = (), capped_forward: Sequence[str] = ()) -> Graph:
     """The description of ``iri``: its triples with blank-node closure (three levels deep),
     the triples pointing at it (``inverse``; for the properties in ``capped`` only the first
-    :data:`INVERSE_SHOWN`), and the labels of the resources it links to."""
+    :data:`INVERSE_SHOWN`), and the labels of the resources it links to. For the properties in
+    ``capped_forward`` only the first :data:`INVERSE_SHOWN` values (a page; the RDF is whole)."""
     if not valid_iri(iri):
         return new_graph()
-    return construct(store, _describe_query(iri, inverse, capped))
+    return construct(store, _describe_query(iri, inverse, capped,
+                                            capped_forward=capped_forward))
 
 
 def exists(graph: Graph, iri: str) -> bool:

@@ -5,51 +5,39 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import FOAF, OWL, RDF, RDFS, SKOS
 
 from ..namespaces import PREFIXES
 from . import describe as d
+from . import jsonld
 from . import resource_view as rv
-from .access import principal_from_request
+from .answers import (  # noqa: F401 - templates: used by the monitoring pages
+    FORMAT_LINKS,
+    OFFERED,
+    STATIC_DIR,
+    _settings,
+    _store,
+    alternate_links,
+    format_links,
+    html_or_rdf,
+    jsonld_context,
+    negotiate,
+    not_found,
+    rdf_response,
+    render,
+    templates,
+)
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
-from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
+from .http_cache import conditional
+from .negotiation import HTML, RDF_FORMATS, best_match, split_suffix
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-
-SITE_NAME = "vitaalkg"
-SITE_TAGLINE = "Kennisbank crisisbeheersing en vitale infrastructuur"
-
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-templates.env.globals.update(site_name=SITE_NAME, site_tagline=SITE_TAGLINE)
-
-# Offered media types, server preference first; aliases map to a format key.
-OFFERED: dict[str, str] = {
-    HTML: "html",
-    "application/xhtml+xml": "html",
-    **{media: key for key, (media, _) in RDF_FORMATS.items()},
-    "application/json": "json-ld",
-    "application/x-turtle": "turtle",
-    "text/n3": "turtle",
-    "text/plain": "nt",
-    "application/xml": "xml",
-}
-SUFFIX_FORMATS: dict[str, str] = {
-    suffix: ("html" if media == HTML else OFFERED[media])
-    for suffix, media in SUFFIX_MEDIA_TYPES.items()
-}
-FORMAT_LINKS = [("turtle", "Turtle", "ttl"), ("json-ld", "JSON-LD", "jsonld"),
-                ("nt", "N-Triples", "nt"), ("xml", "RDF/XML", "rdf")]
-RDFLIB_FORMATS = {"turtle": "turtle", "json-ld": "json-ld", "nt": "nt", "xml": "xml"}
 ONTOLOGY_KINDS = {
     str(OWL.Class): "class", str(RDFS.Class): "class",
     str(OWL.ObjectProperty): "property", str(OWL.DatatypeProperty): "property",
@@ -58,84 +46,6 @@ ONTOLOGY_KINDS = {
 _SEGMENT = re.compile(r"^[A-Za-z0-9._~%!$&'()*+,;=:@-]+$")
 
 router = APIRouter()
-
-
-# -- helpers ---------------------------------------------------------------------------------
-def _settings(request: Request) -> Any:
-    return request.app.state.settings
-
-
-def _store(request: Request) -> d.PublicStore:
-    """The caller's view of the store (its bearer token decides), made once per request."""
-    view = getattr(request.state, "public_store", None)
-    if view is None:
-        view = d.PublicStore(request.app.state.store, _settings(request).base,
-                             principal_from_request(request))
-        request.state.public_store = view
-    return view
-
-
-def negotiate(request: Request, suffix: str | None = None) -> str | None:
-    """The format key (``html``, ``turtle``, ``json-ld``, ``nt``, ``xml``) or None (406)."""
-    if suffix is not None:
-        return SUFFIX_FORMATS.get(suffix)
-    media = best_match(request.headers.get("accept"), list(OFFERED))
-    return OFFERED.get(media) if media else None
-
-
-def serialize(graph: Graph, fmt: str) -> bytes:
-    """The graph in one of the RDF formats (JSON-LD compacted with the project's prefixes)."""
-    if fmt == "json-ld":
-        return d.to_jsonld(graph).encode("utf-8")
-    data = graph.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
-    return data if isinstance(data, bytes) else data.encode("utf-8")
-
-
-def rdf_response(graph: Graph, fmt: str, *, vary: bool) -> Response:
-    media = RDF_FORMATS[fmt][0]
-    headers = {"Vary": "Accept"} if vary else {}
-    return Response(serialize(graph, fmt), media_type=f"{media}; charset=utf-8", headers=headers)
-
-
-def not_acceptable() -> Response:
-    offered = ", ".join([HTML, *(m for m, _ in RDF_FORMATS.values())])
-    return PlainTextResponse(
-        f"406 Niet aanvaardbaar / Not Acceptable.\nBeschikbaar / available: {offered}\n",
-        status_code=406, headers={"Vary": "Accept"},
-    )
-
-
-def render(request: Request, name: str, status: int = 200, vary: bool = False,
-           **context: Any) -> HTMLResponse:
-    headers = {"Vary": "Accept"} if vary else None
-    return templates.TemplateResponse(
-        request, name, {"base": _settings(request).base, **context},
-        status_code=status, headers=headers,
-    )
-
-
-def not_found(request: Request, what: str | None = None) -> HTMLResponse:
-    return render(request, "error.html", status=404, title="Niet gevonden",
-                  title_en="Not found", message=what or request.url.path)
-
-
-def html_or_rdf(request: Request, fmt: str | None, suffix: str | None, graph_fn: Any,
-                html_fn: Any) -> Response:
-    """Answer in the negotiated format: ``graph_fn()`` gives the RDF, ``html_fn()`` the page."""
-    vary = suffix is None
-    if fmt is None:
-        return not_acceptable()
-    if fmt == "html":
-        response = html_fn()
-        if vary:
-            response.headers["Vary"] = "Accept"
-        return response
-    return rdf_response(graph_fn(), fmt, vary=vary)
-
-
-def format_links(path: str) -> list[dict[str, str]]:
-    return [{"label": label, "href": f"{path}.{suffix}", "media": RDF_FORMATS[key][0]}
-            for key, label, suffix in FORMAT_LINKS]
 
 
 def labels_for(request: Request, iris: list[str]) -> dict[str, tuple[str, str | None]]:
@@ -171,7 +81,7 @@ def home(request: Request) -> Response:
             if len(memo) >= 16:  # generations and datasets of the past
                 memo.clear()
             memo[key] = context
-    return render(request, "home.html", **context)
+    return conditional(request, render(request, "home.html", **context))
 
 
 def _home_key(request: Request, store: d.PublicStore) -> Any:
@@ -292,8 +202,44 @@ def named_queries(request: Request) -> list[dict[str, str]]:
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], tags=["linked data"],
                   summary="URI van een ding: 303 See Other naar de beschrijving")
 def identifier(path: str, request: Request) -> Response:
-    location = "/doc/" + quote(path, safe="/:@!$&'()*+,;=-._~")
+    """303 to the description of a thing that exists (for this caller); 404 at once for one
+    that does not; a trailing slash leads to the thing without it."""
+    target = _known_identifier(request, path)
+    if target is None:
+        return not_found(request, f"{_settings(request).base}id/{path}",
+                         split_suffix(path)[1])
+    location = "/doc/" + quote(target, safe="/:@!$&'()*+,;=-._~")
     return RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
+
+
+def _known_identifier(request: Request, path: str) -> str | None:
+    """The path under ``/doc/`` for ``/id/{path}``, or None when there is nothing to show."""
+    store, base = _store(request), _settings(request).base
+    stripped = path.rstrip("/")
+    if not stripped:
+        return None
+    if "/" not in stripped:  # a kind: its list
+        prefix = f"{base}id/{stripped}/"
+        return stripped if _SEGMENT.match(stripped) and _exists_prefix(store, prefix) else None
+    kind, _, key = stripped.partition("/")
+    stem, suffix = split_suffix(key)
+    candidates = [path, stripped] if path != stripped else [path]
+    if suffix is not None:
+        candidates.append(f"{kind}/{stem}")
+    for candidate in candidates:
+        if _resource_exists(request, f"{base}id/{candidate}"):
+            return stripped if candidate == f"{kind}/{stem}" else candidate
+    return None
+
+
+def _resource_exists(request: Request, iri: str) -> bool:
+    """Whether the caller's store, or the dataset description, says anything about ``iri``."""
+    if not d.valid_iri(iri):
+        return False
+    store = _store(request)
+    if store.query(f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
+        return True
+    return (URIRef(iri), None, None) in void_graph(store, _settings(request))
 
 
 # -- lists -----------------------------------------------------------------------------------
@@ -339,14 +285,38 @@ def expand(name: str) -> str:
     return name
 
 
+LIST_PAGE = 500  # items per page of a list
+
+
 def render_list(request: Request, iris: list[str], **context: Any) -> Response:
+    """A list, by label; a longer one than :data:`LIST_PAGE` in pages (``?pagina=N``), by
+    IRI: labels are fetched for the page only."""
     base = _settings(request).base
+    total = len(iris)
+    paging: dict[str, Any] = {"total": total}
+    if total > LIST_PAGE:
+        pages = -(-total // LIST_PAGE)
+        try:
+            page = min(max(int(request.query_params.get("pagina", "1")), 1), pages)
+        except ValueError:
+            page = 1
+        iris = sorted(iris, key=rv.natural)[(page - 1) * LIST_PAGE:page * LIST_PAGE]
+
+        def href(n: int) -> str:
+            params = {**request.query_params, "pagina": str(n)}
+            return f"{request.url.path}?{urlencode(params)}"
+
+        paging.update(page=page, pages=pages, first=(page - 1) * LIST_PAGE + 1,
+                      last=(page - 1) * LIST_PAGE + len(iris),
+                      prev_href=href(page - 1) if page > 1 else None,
+                      next_href=href(page + 1) if page < pages else None)
     labels = labels_for(request, iris)
-    items = sorted(
-        ({"iri": i, "label": labels[i][0], "label_en": labels[i][1],
-          "href": rv.local_path(i, base) or i} for i in iris),
-        key=lambda x: rv.natural(x["label"]))
-    return render(request, "list.html", items=items, **context)
+    items = [{"iri": i, "label": labels[i][0], "label_en": labels[i][1],
+              "href": rv.local_path(i, base) or i} for i in iris]
+    if "pages" not in paging:
+        items.sort(key=lambda x: rv.natural(x["label"]))
+    return conditional(request, render(request, "list.html", items=items, paging=paging,
+                                       **context))
 
 
 # -- /doc ------------------------------------------------------------------------------------
@@ -354,45 +324,58 @@ def render_list(request: Request, iris: list[str], **context: Any) -> Response:
                   summary="Beschrijving van een ding (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)")
 def document(kind: str, key: str, request: Request) -> Response:
     store, base = _store(request), _settings(request).base
+    if not key.strip("/"):  # "/doc/veiligheidsregio/": the list
+        return RedirectResponse(f"/doc/{quote(kind)}", status_code=301)
     stem, suffix = split_suffix(key)
     iri = f"{base}id/{kind}/{stem}"
-    graph, totals = _describe_for_page(store, iri)
+    graph, totals, forward = _describe_for_page(store, iri)
     if suffix is not None and not d.exists(graph, iri):
         # maybe the key itself ends in something that looks like a suffix
         whole_iri = f"{base}id/{kind}/{key}"
-        whole, whole_totals = _describe_for_page(store, whole_iri)
+        whole, whole_totals, whole_forward = _describe_for_page(store, whole_iri)
         if d.exists(whole, whole_iri):
-            iri, graph, suffix, stem, totals = whole_iri, whole, None, key, whole_totals
+            iri, graph, suffix, stem = whole_iri, whole, None, key
+            totals, forward = whole_totals, whole_forward
     if not d.exists(graph, iri):
         void = void_graph(store, _settings(request))
         if (URIRef(iri), None, None) not in void:
-            return not_found(request, iri)
+            if key.endswith("/") and _resource_exists(request, iri.rstrip("/")):
+                return RedirectResponse(f"/doc/{quote(kind)}/{quote(key.rstrip('/'))}",
+                                        status_code=301)
+            return not_found(request, iri, suffix)
         graph = d.describe_in_graph(void, iri)
     fmt = negotiate(request, suffix)
     path = f"/doc/{kind}/{stem}"
 
     def page() -> Response:
-        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals)
+        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals,
+                                forward_totals=forward)
         crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
         return render(request, "resource.html", view=view, formats=format_links(path),
                       crumbs=crumbs, doc_path=path)
 
     def rdf() -> Graph:  # the RDF document is complete: every resource that points here
-        return d.describe(store, iri) if _many(totals) else graph
+        full = d.describe(store, iri) if _many(totals) or _many(forward) else graph
+        doc, thing = URIRef(f"{base}doc/{kind}/{stem}"), URIRef(iri)
+        full.add((doc, FOAF.primaryTopic, thing))
+        full.add((thing, FOAF.isPrimaryTopicOf, doc))
+        return full
 
-    return html_or_rdf(request, fmt, suffix, rdf, page)
+    return html_or_rdf(request, fmt, suffix, rdf, page, iri=iri, links=alternate_links(path))
 
 
 def _many(totals: dict[str, int]) -> list[str]:
-    """The inverse properties with more resources than a page shows."""
+    """The properties with more resources than a page shows."""
     return [p for p, n in totals.items() if n > d.INVERSE_SHOWN]
 
 
-def _describe_for_page(store: Any, iri: str) -> tuple[Graph, dict[str, int]]:
-    """The description of ``iri`` as a page shows it (long inverse properties cut to what
-    the page lists) and the number of resources per inverse property."""
+def _describe_for_page(store: Any, iri: str) -> tuple[Graph, dict[str, int], dict[str, int]]:
+    """The description of ``iri`` as a page shows it (long properties, either way, cut to
+    what the page lists) and the number of resources per inverse and forward property."""
     totals = d.inverse_counts(store, iri)
-    return d.describe(store, iri, capped=_many(totals)), totals
+    forward = d.forward_counts(store, iri)
+    return (d.describe(store, iri, capped=_many(totals), capped_forward=_many(forward)),
+            totals, forward)
 
 
 # -- /def: the ontology ----------------------------------------------------------------------
@@ -460,6 +443,16 @@ def ontology_index(request: Request) -> Response:
     return html_or_rdf(request, fmt, None, lambda: ontology_graph(request), page)
 
 
+@router.api_route("/def/context.jsonld", methods=["GET", "HEAD"], tags=["linked data"],
+                  summary="JSON-LD-context: termen voor alle eigenschappen van de ontologie")
+def context_document(request: Request) -> Response:
+    """The JSON-LD context of every JSON-LD answer, as a document of its own."""
+    body = jsonld.dumps({"@context": jsonld_context(request).document()})
+    response = Response(body, media_type="application/ld+json")
+    response.headers["Access-Control-Allow-Origin"] = "*"  # JSON-LD processors in browsers
+    return conditional(request, response)
+
+
 @router.api_route("/def/{term}", methods=["GET", "HEAD"], tags=["linked data"],
                   summary="Een klasse of eigenschap van de ontologie")
 def ontology_term(term: str, request: Request) -> Response:
@@ -470,9 +463,9 @@ def ontology_term(term: str, request: Request) -> Response:
         return html_or_rdf(request, fmt, suffix, lambda: ontology_graph(request),
                            lambda: RedirectResponse("/def", status_code=303))
     iri = f"{base}def/{stem}"
-    graph, totals = _describe_for_page(store, iri)
+    graph, totals, forward = _describe_for_page(store, iri)
     if not d.exists(graph, iri):
-        return not_found(request, iri)
+        return not_found(request, iri, suffix)
     fmt = negotiate(request, suffix)
     path = f"/def/{stem}"
 
@@ -480,7 +473,8 @@ def ontology_term(term: str, request: Request) -> Response:
         return d.describe(store, iri, inverse=False)
 
     def page() -> Response:
-        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals)
+        view = rv.resource_view(store, graph, iri, base, inverse_totals=totals,
+                                forward_totals=forward)
         types = {t.iri for t in view.types}
         is_class = bool(types & {str(OWL.Class), str(RDFS.Class)})
         count = None
@@ -498,7 +492,7 @@ def ontology_term(term: str, request: Request) -> Response:
                       is_class=is_class, count=count,
                       list_href="/lijst?klasse=" + quote(iri, safe=""))
 
-    return html_or_rdf(request, fmt, suffix, rdf, page)
+    return html_or_rdf(request, fmt, suffix, rdf, page, iri=iri, links=alternate_links(path))
 
 
 # -- dataset description and dumps -----------------------------------------------------------
@@ -511,7 +505,7 @@ def well_known_void(request: Request) -> Response:
     if fmt == "html":
         return RedirectResponse("/dataset", status_code=303)
     graph = void_graph(_store(request), _settings(request))
-    return rdf_response(graph, fmt, vary=True)
+    return conditional(request, rdf_response(graph, fmt, vary=True, request=request))
 
 
 @router.api_route("/dataset", methods=["GET", "HEAD"], tags=["dataset"],
@@ -540,13 +534,9 @@ def dump(filename: str, request: Request) -> Response:
     if filename not in DUMP_FILES:
         return not_found(request, filename)
     result = make_dump(_store(request), filename)
-    etag = f'"{result.etag}"'
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
-    return Response(result.content, media_type=result.media_type, headers={
-        "ETag": etag, "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-cache",
-    })
+    response = Response(result.content, media_type=result.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return conditional(request, response, tag=result.etag)
 
 
 def install(app: FastAPI) -> None:

@@ -36,6 +36,7 @@ from ..store.namedqueries import NamedQuery, NamedQueryError, parse_named_query,
 from . import query_pages
 from .negotiation import best_match
 from .query_runner import QueryError, QueryJob
+from .security import public_url
 from .sparql import GRAPH_FORMAT_NAMES, GRAPH_MEDIA, SparqlRequestError, apply_dataset_policy
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,7 @@ def install(app: FastAPI) -> None:
         (HTML for a browser, see :mod:`.query_pages`)."""
         if query_pages.wants_html_index(request):
             return query_pages.index(request, named)
-        root = str(request.base_url).rstrip("/")
+        root = public_url(settings).rstrip("/")  # never the request's Host header
         return JSONResponse({"queries": [nq.to_json(f"{root}/queries/{name}")
                                          for name, nq in named.items()]})
 

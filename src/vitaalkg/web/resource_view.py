@@ -379,16 +379,24 @@ class Labeller:
         href = local_path(prop, self.base) or prop
         return PropertyRow(prop, label, label_en, compact(prop), href, values, inverse)
 
-    def rows(self, subject: Any, depth: int = 0, skip: Iterable[Any] = ()) -> list[PropertyRow]:
+    def rows(self, subject: Any, depth: int = 0, skip: Iterable[Any] = (),
+             totals: dict[str, int] | None = None) -> list[PropertyRow]:
+        """The property rows of ``subject`` (``totals``: the number of values per property,
+        for the rows that show only the first)."""
         skipped = set(skip)
         grouped: dict[str, list[Any]] = {}
         for p, o in self.graph.predicate_objects(subject):
             if p not in skipped:
                 grouped.setdefault(str(p), []).append(o)
-        result = [
-            self.property_row(p, [self.value(o, depth) for o in sort_nodes(objs, self)])
-            for p, objs in grouped.items()
-        ]
+        result = []
+        for p, objs in grouped.items():
+            row = self.property_row(p, [self.value(o, depth) for o in sort_nodes(objs, self)])
+            total = (totals or {}).get(p, 0)
+            if total > len(row.values) and isinstance(subject, URIRef):
+                row.total = total
+                query = f"SELECT ?waarde WHERE {{ <{subject}> <{p}> ?waarde }} ORDER BY ?waarde"
+                row.more_href = "/sparql?query=" + quote(query, safe="")
+            result.append(row)
         return sorted(result, key=lambda r: r.label.lower())
 
     def inverse_rows(self, obj: URIRef, limit: int = INVERSE_SHOWN,
@@ -431,7 +439,8 @@ def natural(text: str) -> tuple[Any, ...]:
 
 
 def resource_view(store: Any, graph: Graph, iri: str, base: str,
-                  inverse_totals: dict[str, int] | None = None) -> ResourceView:
+                  inverse_totals: dict[str, int] | None = None,
+                  forward_totals: dict[str, int] | None = None) -> ResourceView:
     """The view of ``iri`` for the HTML page, from its description ``graph``
     (``inverse_totals``: :func:`inverse_counts`, for the rows that show only the first)."""
     node = URIRef(iri)
@@ -462,7 +471,7 @@ def resource_view(store: Any, graph: Graph, iri: str, base: str,
         types=types,
         descriptions=descriptions,
         sources=sources,
-        rows=lab.rows(node, skip=HEADER_PROPS),
+        rows=lab.rows(node, skip=HEADER_PROPS, totals=forward_totals),
         inverse_rows=lab.inverse_rows(node, totals=inverse_totals),
         jsonld=jsonld_for_script(own_graph),
     )

@@ -55,6 +55,7 @@ from .negotiation import best_match
 from .query_limits import QueryTextError, check_query_text, read_body
 from .query_runner import QueryError, QueryJob, QueryPool, watch_writes
 from .query_scheduling import ClientMiddleware
+from .security import public_url
 
 RESULT_MEDIA = {
     "application/sparql-results+json": "json",
@@ -452,7 +453,8 @@ def install(app: FastAPI) -> None:
                       f"{QUERY_TYPE} / unsupported media type")
 
     def _no_query(request: Request, fmt: str | None) -> Response:
-        endpoint = str(request.url.replace(query=""))
+        # absolute: the configured public address, never the request's Host header
+        endpoint = public_url(request.app.state.settings) + "sparql"
         offers = ["text/turtle", "text/html", "application/ld+json", "application/n-triples",
                   "application/rdf+xml"]
         if fmt:
