@@ -3,9 +3,11 @@ file, tokens made with the real CLI, and generated plans."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,17 @@ class PlanServer(LiveServer):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+
+
+@contextlib.contextmanager
+def running(workdir: Path, backend: str = "embedded", **kw: Any) -> Iterator[PlanServer]:
+    """A started :class:`PlanServer` in ``workdir``, stopped afterwards."""
+    server = PlanServer(workdir, backend, **kw)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def example(name: str) -> bytes:

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from plans_support import BASE, VKG, PlanServer, big_plan
+from plans_support import BASE, VKG, PlanServer, big_plan, running
 
 pytestmark = pytest.mark.slow
 
@@ -60,10 +60,8 @@ def check_consistent(state: dict, expected: list[tuple[int, int]]) -> tuple[int,
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("durability"))
-    srv.start()
-    yield srv
-    srv.stop()
+    with running(tmp_path_factory.mktemp("durability")) as srv:
+        yield srv
 
 
 def post_in_thread(srv: PlanServer, body: bytes, token: str) -> tuple[threading.Thread, dict]:

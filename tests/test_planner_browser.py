@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ARTIFACTS, ROOT
-from plans_support import PlanServer
+from plans_support import PlanServer, running
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -26,10 +26,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("planner-browser"))
-    srv.start()
-    yield srv
-    srv.stop()
+    with running(tmp_path_factory.mktemp("planner-browser")) as srv:
+        yield srv
 
 
 def new_page(browser: object, **kw: object) -> object:

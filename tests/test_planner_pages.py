@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from plans_support import BASE, PlanServer, example, mark
+from plans_support import BASE, PlanServer, example, mark, running
 
 NETWORK = "drinkwater-vitens"
 MARKER = "BESLOTEN9c1e"
@@ -20,10 +20,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
-    server = PlanServer(tmp_path_factory.mktemp("planner"), backend)
-    server.start()
-    yield server
-    server.stop()
+    with running(tmp_path_factory.mktemp("planner"), backend) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -9,17 +9,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from plans_support import VKG, PlanServer, example, revised_vitens_plan
+from plans_support import VKG, PlanServer, example, revised_vitens_plan, running
 
 NETWORK = "drinkwater-vitens"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("plans-api"), backend)
-    srv.start()
-    yield srv
-    srv.stop()
+    with running(tmp_path_factory.mktemp("plans-api"), backend) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from plans_support import BASE, VKG, PlanServer, big_plan, example
+from plans_support import BASE, VKG, PlanServer, big_plan, example, running
 
 from vitaalkg.plans.registry import PlanRegistry
 from vitaalkg.plans.tokens import Principal
@@ -77,10 +77,8 @@ class LosingProxy:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("plans-idem"), backend)
-    srv.start()
-    yield srv
-    srv.stop()
+    with running(tmp_path_factory.mktemp("plans-idem"), backend) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

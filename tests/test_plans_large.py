@@ -6,17 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from plans_support import PlanServer, big_plan
+from plans_support import PlanServer, big_plan, running
 
 
 @pytest.fixture(scope="module")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp(f"large-{backend}"), backend)
-    srv.start()
-    try:
+    with running(tmp_path_factory.mktemp(f"large-{backend}"), backend) as srv:
         yield srv
-    finally:
-        srv.stop()
 
 
 def test_a_400_action_plan_is_stored_whole(server: PlanServer) -> None:

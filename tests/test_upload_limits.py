@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from plans_support import EXAMPLES, PlanServer, big_plan
+from plans_support import EXAMPLES, PlanServer, big_plan, running
 from upload_hostile import (
     big_csv,
     deep_jsonld,
@@ -39,10 +39,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[PlanServer]:
-    srv = PlanServer(tmp_path_factory.mktemp("uploads"), backend)
-    srv.start()
-    yield srv
-    srv.stop()
+    with running(tmp_path_factory.mktemp("uploads"), backend) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ records as the token file (:class:`~.tokens.TokenRecord`, only the SHA-256 of a 
 triples in the tokens graph of :mod:`vitaalkg.store.system`, which no caller's dataset contains.
 
 Creating and revoking are single SPARQL updates, so instances never overwrite each other's
-changes. The records are cached (until the store's generation changes, a second at most), but
-a token is checked against the store on every use: a token created on one instance works on
+changes. A token (or a session's token id) is checked against the tokens as the store holds them
+on every use (:meth:`StoreTokenRegistry._records`): a token created on one instance works on
 all at once, and one revoked on any instance is refused by all at once.
 """
 
@@ -24,7 +24,6 @@ from ..store import Store
 from ..store.system import PREFIX, TOKENS_GRAPH
 from .tokens import (
     TOKEN_PREFIX,
-    Principal,
     TokenError,
     TokenRecord,
     TokenRegistry,
@@ -126,22 +125,6 @@ class StoreTokenRegistry(TokenRegistry):
                     self._forget()
                 return record
         raise TokenError("onbekend token / unknown token")
-
-    def principal(self, token: str) -> Principal | None:
-        """The principal of a valid, unrevoked token; None otherwise (one small query to the
-        store for the token's current state)."""
-        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-            return None
-        digest = _hash(token)
-        rows = self.store.select(f"""
-            SELECT ?org ?team ?revoked WHERE {{ GRAPH <{TOKENS_GRAPH}> {{
-              ?t <{T}sha256> {_lit(digest)} ; <{T}team> ?team .
-              OPTIONAL {{ ?t <{T}org> ?org }} OPTIONAL {{ ?t <{T}revoked> ?revoked }} }} }}""",
-            default_graph=[], named_graphs=[TOKENS_GRAPH])
-        if not rows or any(r["revoked"] for r in rows):
-            return None
-        return Principal(org=rows[0]["org"], team=rows[0]["team"] == "true",
-                         token_id=digest[:12])
 
     def import_file(self, path: Path) -> int:
         """Copy the records of a token file that the store does not hold yet; their number."""
