@@ -22,6 +22,8 @@ from . import resource_view as rv
 from .access import principal_from_request
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
+from .views_plan import domain_page, hide_tallies
+from .views_plan import router as plan_views_router
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -146,10 +148,18 @@ def labels_for(request: Request, iris: list[str]) -> dict[str, tuple[str, str | 
         labels = found.get(iri, {})
         builtin = rv.BUILTIN_LABELS.get(iri)
         nl = labels.get("nl") or labels.get("") or (builtin[0] if builtin else None)
-        nl = nl or rv.pick(labels) or rv.compact(iri)
+        nl = nl or rv.pick(labels) or _fallback_name(request, iri)
         en = labels.get("en") or (builtin[1] if builtin and not labels else None)
         result[iri] = (nl, en if en != nl else None)
     return result
+
+
+def _fallback_name(request: Request, iri: str) -> str:
+    """A name for an IRI without a label: compact for a vocabulary term, else humanised."""
+    short = rv.compact(iri)
+    if short != iri and not iri.startswith(_settings(request).base + "id/"):
+        return short
+    return rv.humanise(iri) if iri.startswith(_settings(request).base) else short
 
 
 def _type_label(kind: str) -> str:
@@ -373,9 +383,14 @@ def document(kind: str, key: str, request: Request) -> Response:
 
     def page() -> Response:
         view = rv.resource_view(store, graph, iri, base, inverse_totals=totals)
+        chosen = domain_page(request, store, iri, {t.iri or "" for t in view.types})
+        template, extra = chosen if chosen else ("resource.html", {})
+        if chosen:
+            hide_tallies(view)
+            view.label = extra.get("title") or view.label
         crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
-        return render(request, "resource.html", view=view, formats=format_links(path),
-                      crumbs=crumbs, doc_path=path)
+        return render(request, template, view=view, formats=format_links(path),
+                      crumbs=crumbs, doc_path=path, d=extra)
 
     def rdf() -> Graph:  # the RDF document is complete: every resource that points here
         return d.describe(store, iri) if _many(totals) else graph
@@ -552,5 +567,6 @@ def dump(filename: str, request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Add the pages and, unless another module did so, the ``/static`` files."""
     app.include_router(router)
+    app.include_router(plan_views_router)
     if not any(getattr(r, "name", None) == "static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
