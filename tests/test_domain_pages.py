@@ -186,7 +186,8 @@ def crawl(srv: PlanServer, token: str | None, depth: int = 3) -> dict[str, tuple
     seen: dict[str, str] = {"/": ""}
     broken: dict[str, tuple[int, str]] = {}
     level = ["/"]
-    with httpx.Client(base_url=srv.url, headers=headers, timeout=120.0) as client:
+    with httpx.Client(base_url=srv.url, headers=headers, timeout=120.0,
+                      follow_redirects=True) as client:
         def fetch(path: str) -> tuple[str, int, str, str]:
             method = "HEAD" if path.startswith("/dumps/") else "GET"
             r = client.request(method, path)

@@ -334,8 +334,6 @@ def class_list(request: Request,
         f"SELECT DISTINCT ?s WHERE {{ ?s a/<{RDFS.subClassOf}>* <{cls}> FILTER(isIRI(?s)) }}")
     iris = [r["s"].value for r in rows]
     label, label_en = labels_for(request, [cls])[cls]
-    if not iris:
-        return not_found(request, klasse)
     base = _settings(request).base
     return render_list(request, iris, title=label[:1].upper() + label[1:], subtitle=label_en,
                        class_iri=cls, class_href=rv.local_path(cls, base) or cls,
@@ -354,7 +352,8 @@ def render_list(request: Request, iris: list[str], **context: Any) -> Response:
     labels = labels_for(request, iris)
     items = sorted(
         ({"iri": i, "label": labels[i][0], "label_en": labels[i][1],
-          "href": rv.local_path(i, base) or i} for i in iris),
+          "href": rv.local_path(i, base) or i,
+          "anchor": i.rsplit("#", 1)[1] if "#" in i else None} for i in iris),
         key=lambda x: rv.natural(x["label"]))
     return render(request, "list.html", items=items, **context)
 
@@ -373,11 +372,13 @@ def document(kind: str, key: str, request: Request) -> Response:
         whole, whole_totals = _describe_for_page(store, whole_iri)
         if d.exists(whole, whole_iri):
             iri, graph, suffix, stem, totals = whole_iri, whole, None, key, whole_totals
+    parent = {"label": _type_label(kind), "href": f"/doc/{kind}"}
     if not d.exists(graph, iri):
         void = void_graph(store, _settings(request))
         if (URIRef(iri), None, None) not in void:
             return not_found(request, iri)
         graph = d.describe_in_graph(void, iri)
+        parent = {"label": "dataset", "href": "/dataset"}  # no /doc/{kind} list for these
     fmt = negotiate(request, suffix)
     path = f"/doc/{kind}/{stem}"
 
@@ -388,7 +389,7 @@ def document(kind: str, key: str, request: Request) -> Response:
         if chosen:
             hide_tallies(view)
             view.label = extra.get("title") or view.label
-        crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
+        crumbs = [parent, {"label": view.label}]
         return render(request, template, view=view, formats=format_links(path),
                       crumbs=crumbs, doc_path=path, d=extra)
 
@@ -486,6 +487,8 @@ def ontology_term(term: str, request: Request) -> Response:
                            lambda: RedirectResponse("/def", status_code=303))
     iri = f"{base}def/{stem}"
     graph, totals = _describe_for_page(store, iri)
+    if not d.exists(graph, iri) and stem == "shapes" and suffix is None:
+        return shapes_page(request)
     if not d.exists(graph, iri):
         return not_found(request, iri)
     fmt = negotiate(request, suffix)
@@ -514,6 +517,17 @@ def ontology_term(term: str, request: Request) -> Response:
                       list_href="/lijst?klasse=" + quote(iri, safe=""))
 
     return html_or_rdf(request, fmt, suffix, rdf, page)
+
+
+def shapes_page(request: Request) -> Response:
+    """``/def/shapes``: the SHACL shapes (``{base}def/shapes#Name``), one row (and anchor)
+    each, so the links to ``/def/shapes#ActionShape`` land on their shape."""
+    prefix = f"{_settings(request).base}def/shapes#"
+    rows = _store(request).query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }}')
+    iris = [r["s"].value for r in rows]
+    return render_list(request, iris, title="Vormen (SHACL)", subtitle="Shapes",
+                       crumbs=[{"label": "ontologie", "href": "/def"}, {"label": "vormen"}])
 
 
 # -- dataset description and dumps -----------------------------------------------------------

@@ -287,6 +287,10 @@ def local_path(iri: str, base: str) -> str | None:
     return "/" + rest
 
 
+# Paths under the base that no page serves (yet): their IRIs are shown, not linked.
+UNSERVED_PATHS = ("/graph/",)
+
+
 # -- view model --------------------------------------------------------------------------------
 @dataclass
 class Value:
@@ -384,6 +388,8 @@ class Labeller:
             return Value("bnode", "", types=types, rows=rows)
         iri = str(node)
         href = local_path(iri, self.base)
+        if href is not None and href.startswith(UNSERVED_PATHS):
+            return Value("iri", iri, iri=iri)  # a named graph: no page (yet)
         if href is not None:
             return Value("iri", self.name(iri), href=href, iri=iri)
         safe = iri.split(":", 1)[0].lower() in SAFE_LINK_SCHEMES
