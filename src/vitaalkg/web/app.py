@@ -18,7 +18,7 @@ from .. import __version__
 from ..config import Settings
 from ..plans.loading import ensure_loaded
 from ..store import EmbeddedStore, open_store
-from . import monitoring, pages, plans_api, queries_api, search, sparql, validation_api
+from . import monitoring, pages, plan_diff, plans_api, queries_api, search, sparql, validation_api
 from .access import dataset_for_request
 
 
@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
 
 def _include_routers(app: FastAPI) -> None:
     """Install the routers of the web modules (each owns its paths)."""
-    for module in (sparql, queries_api, plans_api, monitoring, search, pages, validation_api):
+    for module in (sparql, queries_api, plans_api, monitoring, search, pages, validation_api,
+                   plan_diff):
         module.install(app)
 
 

@@ -23,7 +23,6 @@ from .access import principal_from_request
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match, split_suffix
 from .views_plan import domain_page, hide_tallies
-from .views_plan import router as plan_views_router
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -581,6 +580,5 @@ def dump(filename: str, request: Request) -> Response:
 def install(app: FastAPI) -> None:
     """Add the pages and, unless another module did so, the ``/static`` files."""
     app.include_router(router)
-    app.include_router(plan_views_router)
     if not any(getattr(r, "name", None) == "static" for r in app.routes):
         app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

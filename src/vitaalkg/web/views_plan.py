@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi import Request
 
-from ..plans.registry import PlanError, PlanRegistry
+from ..plans.registry import PlanRegistry
 from .access import principal_from_request
 from .domain_views import (
     VKG,
@@ -25,17 +24,15 @@ from .views_network import network_view, region_view
 TALLY_PROPS = {f"{VKG}actionTally"}
 TALLY_MARK = "/telling/"
 
-router = APIRouter()
 
-
-def _registry(request: Request) -> PlanRegistry:
+def registry_for(request: Request) -> PlanRegistry:
     return PlanRegistry(request.app.state.store, request.app.state.settings.base)
 
 
 def readable_history(request: Request, key: str) -> list[dict[str, Any]]:
     """The versions of ``key``'s plan the caller may read, newest first, each with a link to
     the diff against the one before."""
-    registry = _registry(request)
+    registry = registry_for(request)
     readable = set(registry.readable_versions(principal_from_request(request), key))
     versions = [v for v in registry.versions(key) if v.version in readable]
     out = []
@@ -57,7 +54,7 @@ def plan_view(ctx: Context, request: Request, iri: str) -> dict[str, Any]:
     ctx.load_labels([network])
     where = f"<{iri}> <{VKG}hasAction> ?a ."
     actions, total = action_rows(ctx, where)
-    key = _registry(request).network_key(network) if network else None
+    key = registry_for(request).network_key(network) if network else None
     filters = {"netwerk": network} if network else None
     return {
         "network": ctx.link(network),
@@ -77,7 +74,7 @@ def domain_page(request: Request, store: Any, iri: str, types: set[str]
     if f"{VKG}ActionPlan" in types:
         return "domain_plan.html", plan_view(ctx, request, iri)
     if f"{VKG}Network" in types:
-        registry = _registry(request)
+        registry = registry_for(request)
         key = registry.network_key(iri)
         history = readable_history(request, key) if key else []
         info = {"last": history[0], "history_count": len(history)} if history else None
@@ -98,39 +95,11 @@ def hide_tallies(view: Any) -> None:
     view.inverse_rows = kept
 
 
-@router.get("/actieplannen/{network}/verschil", tags=["plannen"],
-            summary="Verschil tussen twee versies van een actieplan, leesbaar (HTML)")
-def plan_diff_page(network: str, request: Request, van: int = Query(..., ge=1),
-                   naar: int = Query(..., ge=1)) -> Response:
-    from .pages import not_found, render
-
-    registry = _registry(request)
-    readable = set(registry.readable_versions(principal_from_request(request), network))
-    if van not in readable or naar not in readable:
-        return not_found(request, f"actieplan {network}, versie {van}–{naar}")
-    try:
-        diff = registry.diff(network, van, naar)
-    except PlanError:
-        return not_found(request, f"actieplan {network}, versie {van}–{naar}")
-    plan_href = "/doc/actieplan/" + ("nationaal" if network == "continuiteit" else network)
-    title = f"Actieplan {network}: versie {van} → {naar}"
-    crumbs = [{"label": "actieplan", "href": "/doc/actieplan"},
-              {"label": network, "href": plan_href}, {"label": f"verschil {van}–{naar}"}]
-    return render(request, "plan_diff.html", title=title, diff=diff, van=van, naar=naar,
-                  plan_href=plan_href, crumbs=crumbs, field_labels=FIELD_LABELS,
-                  human=_human)
-
-
-FIELD_LABELS = {"status": "status", "owner": "verantwoordelijke", "deadline": "deadline",
-                "start": "start", "theme": "thema", "financing": "financiering",
-                "costs": "kosten", "description": "omschrijving"}
-
-
-def _human(value: Any) -> str:
+def human(value: Any) -> str:
     """A diff value for people: IRIs by their humanised key, lists joined."""
     if value is None:
         return "—"
     if isinstance(value, list):
-        return "; ".join(_human(v) for v in value)
+        return "; ".join(human(v) for v in value)
     text = str(value)
     return humanise(text) if text.startswith(("http://", "https://")) else text
