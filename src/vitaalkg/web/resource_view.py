@@ -191,6 +191,7 @@ BUILTIN_INVERSE_LABELS: dict[str, tuple[str, str]] = {
     "http://www.w3.org/ns/prov#wasAttributedTo": ("verantwoordelijk voor", "responsible for"),
     "http://www.w3.org/ns/prov#wasDerivedFrom": ("basis voor", "source for"),
     str(ORG.classification): ("classificatie van", "classification of"),
+    PREFIXES["vkg"] + "relatedTheme": ("samenhangende doelen", "related goals"),
     str(DCTERMS.isVersionOf): ("versies", "versions"),
     "http://www.w3.org/ns/shacl#path": ("gecontroleerd in vorm", "checked by shape"),
     "http://www.w3.org/ns/shacl#targetClass": ("gecontroleerd door vorm", "target of shape"),
@@ -271,9 +272,9 @@ def humanise(iri: str) -> str:
     """A readable name from an IRI's key: ``drinkwater-vitens`` → ``Drinkwater vitens``,
     ``vr13`` → ``VR13`` (for things without a label; never a raw id on a page)."""
     key = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    if key[:2].lower() == "vr" and key[2:].isdigit():
-        return key.upper()
-    text = key.replace("-", " ").replace("_", " ").strip()
+    words = [w.upper() if re.fullmatch(r"[a-z]{1,2}\d+", w) else w
+             for w in key.replace("_", "-").split("-") if w]
+    text = " ".join(words)
     return text[:1].upper() + text[1:] if text else iri
 
 

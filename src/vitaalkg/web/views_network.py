@@ -45,7 +45,10 @@ def network_view(ctx: Context, iri: str, plan_info: dict[str, Any] | None) -> di
         plan_iri = plans[0]["p"] or ""
         where = f"<{plan_iri}> <{VKG}hasAction> ?a ."
         actions, total = action_rows(ctx, where)
-        plan = {"link": ctx.link(plan_iri), "actions": actions, "total": total,
+        link = ctx.link(plan_iri)
+        if link is not None:
+            link.text = f"Actieplan {ctx.name(iri)}"
+        plan = {"link": link, "actions": actions, "total": total,
                 "counts": status_counts(ctx, where, {"netwerk": iri}),
                 "all_href": actions_href(netwerk=iri), **(plan_info or {})}
     return {"members": member_rows, "lead": [ctx.link(r["l"]) for r in lead],
@@ -76,13 +79,21 @@ def region_view(ctx: Context, iri: str) -> dict[str, Any]:
     return {
         "sectors": sorted(sectors.values(),
                           key=lambda g: g["sector"].text.lower() if g["sector"] else "~"),
-        "plans": sorted(({"link": ctx.link(r["p"]), "network": ctx.link(r["n"])}
+        "plans": sorted(({"link": _plan_link(ctx, r["p"], r["n"]), "network": ctx.link(r["n"])}
                          for r in plans), key=lambda p: p["link"].text.lower()),
         "actions": actions, "total": total,
         "open": sum(1 for a in actions if a.status_key in ACTIVE),
         "late": sum(1 for a in actions if a.late),
         "counts": status_counts(ctx, where, None),
     }
+
+
+def _plan_link(ctx: Context, plan: str | None, network: str | None) -> Any:
+    """A plan has no label of its own: "Actieplan" and its network's name."""
+    link = ctx.link(plan)
+    if link is not None and network:
+        link.text = f"Actieplan {ctx.name(network)}"
+    return link
 
 
 __all__ = ["network_view", "region_view", "status_key"]
