@@ -177,9 +177,13 @@ def internal_links(page_url: str, body: str, origin: str) -> set[str]:
     return out
 
 
+RAW = re.compile(r"<h1>\s*id/|>id/[a-z]|xsd:(integer|date|decimal|string|boolean)\b")
+
+
 def crawl(srv: PlanServer, token: str | None, depth: int = 3) -> dict[str, tuple[int, str]]:
     """Every internal link up to ``depth`` clicks from the home page that does not answer 2xx:
-    ``{path: (status, the page that links it)}``."""
+    ``{path: (status, the page that links it)}``; a ``/doc`` page that shows a raw id as
+    heading or link text, or a datatype name, counts as broken too (status 0)."""
     headers = {"Accept": "text/html"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -202,6 +206,9 @@ def crawl(srv: PlanServer, token: str | None, depth: int = 3) -> dict[str, tuple
                 if not 200 <= status < 300:
                     broken[path] = (status, seen[path])
                     continue
+                shown = re.sub(r"<script.*?</script>", "", body, flags=re.S)
+                if path.startswith("/doc/") and RAW.search(shown):
+                    broken[path] = (0, RAW.search(shown).group(0))  # type: ignore[union-attr]
                 if n == depth or not body:
                     continue
                 for link in internal_links(srv.url + path, body, srv.url):

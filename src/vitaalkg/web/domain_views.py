@@ -124,7 +124,7 @@ class ActionRow:
     late: bool = False
 
 
-def action_rows(ctx: Context, where: str, limit: int = 500) -> tuple[list[ActionRow], int]:
+def action_rows(ctx: Context, where: str, limit: int = 100) -> tuple[list[ActionRow], int]:
     """The actions ``?a`` matched by ``where`` (at most ``limit``) and how many there are."""
     total = ctx.select(f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ {where} }}", ["n"])
     rows = ctx.select(f"""SELECT ?a (SAMPLE(?i) AS ?id) (SAMPLE(?d) AS ?desc)
@@ -133,7 +133,7 @@ def action_rows(ctx: Context, where: str, limit: int = 500) -> tuple[list[Action
         OPTIONAL {{ ?a <{DCT}identifier> ?i }} OPTIONAL {{ ?a <{DCT}description> ?d }}
         OPTIONAL {{ ?a <{VKG}theme> ?t }} OPTIONAL {{ ?a <{VKG}status> ?s }}
         OPTIONAL {{ ?a <{VKG}owner> ?o }} OPTIONAL {{ ?a <{VKG}deadline> ?dl }}
-        OPTIONAL {{ ?a <{VKG}financing> ?f }} }} GROUP BY ?a LIMIT {limit}""",
+        OPTIONAL {{ ?a <{VKG}financing> ?f }} }} GROUP BY ?a ORDER BY ?id LIMIT {limit}""",
                       ["a", "id", "desc", "theme", "status", "owner", "deadline", "fin"])
     ctx.load_labels([x for r in rows for x in (r["theme"], r["status"], r["owner"])])
     today = dt.date.today().isoformat()
