@@ -37,6 +37,7 @@ from .answers import (  # noqa: F401 - templates: used by the monitoring pages
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .http_cache import conditional
 from .negotiation import HTML, RDF_FORMATS, best_match, split_suffix
+from .views_plan import domain_page, hide_tallies
 
 ONTOLOGY_KINDS = {
     str(OWL.Class): "class", str(RDFS.Class): "class",
@@ -56,10 +57,18 @@ def labels_for(request: Request, iris: list[str]) -> dict[str, tuple[str, str | 
         labels = found.get(iri, {})
         builtin = rv.BUILTIN_LABELS.get(iri)
         nl = labels.get("nl") or labels.get("") or (builtin[0] if builtin else None)
-        nl = nl or rv.pick(labels) or rv.compact(iri)
+        nl = nl or rv.pick(labels) or _fallback_name(request, iri)
         en = labels.get("en") or (builtin[1] if builtin and not labels else None)
         result[iri] = (nl, en if en != nl else None)
     return result
+
+
+def _fallback_name(request: Request, iri: str) -> str:
+    """A name for an IRI without a label: compact for a vocabulary term, else humanised."""
+    short = rv.compact(iri)
+    if short != iri and not iri.startswith(_settings(request).base + "id/"):
+        return short
+    return rv.humanise(iri) if iri.startswith(_settings(request).base) else short
 
 
 def _type_label(kind: str) -> str:
@@ -270,8 +279,6 @@ def class_list(request: Request,
         f"SELECT DISTINCT ?s WHERE {{ ?s a/<{RDFS.subClassOf}>* <{cls}> FILTER(isIRI(?s)) }}")
     iris = [r["s"].value for r in rows]
     label, label_en = labels_for(request, [cls])[cls]
-    if not iris:
-        return not_found(request, klasse)
     base = _settings(request).base
     return render_list(request, iris, title=label[:1].upper() + label[1:], subtitle=label_en,
                        class_iri=cls, class_href=rv.local_path(cls, base) or cls,
@@ -312,7 +319,8 @@ def render_list(request: Request, iris: list[str], **context: Any) -> Response:
                       next_href=href(page + 1) if page < pages else None)
     labels = labels_for(request, iris)
     items = [{"iri": i, "label": labels[i][0], "label_en": labels[i][1],
-              "href": rv.local_path(i, base) or i} for i in iris]
+              "href": rv.local_path(i, base) or i,
+              "anchor": i.rsplit("#", 1)[1] if "#" in i else None} for i in iris]
     if "pages" not in paging:
         items.sort(key=lambda x: rv.natural(x["label"]))
     return conditional(request, render(request, "list.html", items=items, paging=paging,
@@ -336,6 +344,7 @@ def document(kind: str, key: str, request: Request) -> Response:
         if d.exists(whole, whole_iri):
             iri, graph, suffix, stem = whole_iri, whole, None, key
             totals, forward = whole_totals, whole_forward
+    parent = {"label": _type_label(kind), "href": f"/doc/{kind}"}
     if not d.exists(graph, iri):
         void = void_graph(store, _settings(request))
         if (URIRef(iri), None, None) not in void:
@@ -344,15 +353,21 @@ def document(kind: str, key: str, request: Request) -> Response:
                                         status_code=301)
             return not_found(request, iri, suffix)
         graph = d.describe_in_graph(void, iri)
+        parent = {"label": "dataset", "href": "/dataset"}  # no /doc/{kind} list for these
     fmt = negotiate(request, suffix)
     path = f"/doc/{kind}/{stem}"
 
     def page() -> Response:
         view = rv.resource_view(store, graph, iri, base, inverse_totals=totals,
                                 forward_totals=forward)
-        crumbs = [{"label": _type_label(kind), "href": f"/doc/{kind}"}, {"label": view.label}]
-        return render(request, "resource.html", view=view, formats=format_links(path),
-                      crumbs=crumbs, doc_path=path)
+        chosen = domain_page(request, store, iri, {t.iri or "" for t in view.types})
+        template, extra = chosen if chosen else ("resource.html", {})
+        if chosen:
+            hide_tallies(view)
+            view.label = extra.get("title") or view.label
+        crumbs = [parent, {"label": view.label}]
+        return render(request, template, view=view, formats=format_links(path),
+                      crumbs=crumbs, doc_path=path, d=extra)
 
     def rdf() -> Graph:  # the RDF document is complete: every resource that points here
         full = d.describe(store, iri) if _many(totals) or _many(forward) else graph
@@ -464,6 +479,8 @@ def ontology_term(term: str, request: Request) -> Response:
                            lambda: RedirectResponse("/def", status_code=303))
     iri = f"{base}def/{stem}"
     graph, totals, forward = _describe_for_page(store, iri)
+    if not d.exists(graph, iri) and stem == "shapes" and suffix is None:
+        return shapes_page(request)
     if not d.exists(graph, iri):
         return not_found(request, iri, suffix)
     fmt = negotiate(request, suffix)
@@ -493,6 +510,17 @@ def ontology_term(term: str, request: Request) -> Response:
                       list_href="/lijst?klasse=" + quote(iri, safe=""))
 
     return html_or_rdf(request, fmt, suffix, rdf, page, iri=iri, links=alternate_links(path))
+
+
+def shapes_page(request: Request) -> Response:
+    """``/def/shapes``: the SHACL shapes (``{base}def/shapes#Name``), one row (and anchor)
+    each, so the links to ``/def/shapes#ActionShape`` land on their shape."""
+    prefix = f"{_settings(request).base}def/shapes#"
+    rows = _store(request).query(
+        f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }}')
+    iris = [r["s"].value for r in rows]
+    return render_list(request, iris, title="Vormen (SHACL)", subtitle="Shapes",
+                       crumbs=[{"label": "ontologie", "href": "/def"}, {"label": "vormen"}])
 
 
 # -- dataset description and dumps -----------------------------------------------------------

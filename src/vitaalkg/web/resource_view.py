@@ -144,6 +144,23 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {
     str(ORG.Organization): ("organisatie", "organization"),
     str(ORG.Membership): ("lidmaatschap", "membership"),
     str(ORG.Role): ("rol", "role"),
+    str(ORG.classification): ("classificatie", "classification"),
+    str(SKOS.note): ("notitie", "note"),
+    str(SKOS.editorialNote): ("redactionele notitie", "editorial note"),
+    str(SKOS.scopeNote): ("toepassingsnotitie", "scope note"),
+    str(SKOS.example): ("voorbeeld", "example"),
+    str(DCTERMS.isVersionOf): ("versie van", "version of"),
+    str(DCTERMS.hasVersion): ("heeft versie", "has version"),
+    "http://www.w3.org/ns/shacl#path": ("pad", "path"),
+    "http://www.w3.org/ns/shacl#targetClass": ("doelklasse", "target class"),
+    "http://www.w3.org/ns/shacl#class": ("klasse (vorm)", "class (shape)"),
+    "http://www.w3.org/ns/shacl#NodeShape": ("knoopvorm", "node shape"),
+    "http://www.w3.org/ns/shacl#PropertyShape": ("eigenschapsvorm", "property shape"),
+    "http://www.w3.org/ns/prov#wasRevisionOf": ("herziening van", "revision of"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement": ("uitspraak", "statement"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject": ("onderwerp", "subject"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate": ("eigenschap", "predicate"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object": ("waarde", "object"),
 }
 
 # Labels for the inverse direction of common properties ("lid van" for org:hasMember).
@@ -173,6 +190,15 @@ BUILTIN_INVERSE_LABELS: dict[str, tuple[str, str]] = {
     "http://www.w3.org/ns/prov#wasAssociatedWith": ("betrokken bij", "associated with"),
     "http://www.w3.org/ns/prov#wasAttributedTo": ("verantwoordelijk voor", "responsible for"),
     "http://www.w3.org/ns/prov#wasDerivedFrom": ("basis voor", "source for"),
+    str(ORG.classification): ("classificatie van", "classification of"),
+    PREFIXES["vkg"] + "relatedTheme": ("samenhangende doelen", "related goals"),
+    str(DCTERMS.isVersionOf): ("versies", "versions"),
+    "http://www.w3.org/ns/shacl#path": ("gecontroleerd in vorm", "checked by shape"),
+    "http://www.w3.org/ns/shacl#targetClass": ("gecontroleerd door vorm", "target of shape"),
+    "http://www.w3.org/ns/prov#wasRevisionOf": ("herzien in", "revised in"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject": ("uitspraken over", "statements about"),
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object": ("uitspraken met als waarde",
+                                                          "statements with as object"),
 }
 
 # -- labels ----------------------------------------------------------------------------------
@@ -240,6 +266,16 @@ def compact(iri: str) -> str:
         if local and "/" not in local and "#" not in local:
             return f"{best}:{local}"
     return iri
+
+
+def humanise(iri: str) -> str:
+    """A readable name from an IRI's key: ``drinkwater-vitens`` → ``Drinkwater vitens``,
+    ``vr13`` → ``VR13`` (for things without a label; never a raw id on a page)."""
+    key = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    words = [w.upper() if re.fullmatch(r"[a-z]{1,2}\d+", w) else w
+             for w in key.replace("_", "-").split("-") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else iri
 
 
 def local_path(iri: str, base: str) -> str | None:
@@ -334,7 +370,7 @@ class Labeller:
         if short != iri:
             return short
         if iri.startswith(self.base):
-            return iri[len(self.base) :]
+            return humanise(iri)
         return iri
 
     def value(self, node: Any, depth: int = 0) -> Value:
