@@ -222,7 +222,11 @@ def crawl(srv: PlanServer, token: str | None, depth: int = 3) -> dict[str, tuple
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member"])
-def test_no_broken_internal_links(site: dict, who: str) -> None:
+def test_no_broken_internal_links(site: dict, who: str, backend: str) -> None:
+    if backend != "embedded":
+        # the links come from the page code, the same on every backend (the content tests above
+        # run on all of them); three levels of pages take Virtuoso over 25 minutes
+        pytest.skip("the crawl runs on the embedded store")
     token = site["tokens"]["member"] if who == "member" else None
     broken = crawl(site["server"], token)
     assert broken == {}, "\n".join(f"{s} {p} (linked from {src})"
