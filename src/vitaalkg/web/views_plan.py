@@ -19,6 +19,7 @@ from .domain_views import (
     status_counts,
     theme_view,
 )
+from .views_knowledge import article_view, goal_view, sector_agenda_view, task_view
 from .views_network import network_view, region_view
 
 TALLY_PROPS = {f"{VKG}actionTally"}
@@ -81,6 +82,14 @@ def domain_page(request: Request, store: Any, iri: str, types: set[str]
         return "domain_network.html", network_view(ctx, iri, info)
     if f"{VKG}SafetyRegion" in types:
         return "domain_region.html", region_view(ctx, iri)
+    if f"{VKG}Task" in types:
+        return "domain_task.html", task_view(ctx, iri)
+    if f"{VKG}LegalProvision" in types:
+        return "domain_article.html", article_view(ctx, iri)
+    if f"{VKG}AgendaGoal" in types:
+        return "domain_goal.html", goal_view(ctx, iri)
+    if f"{VKG}SectorAgenda" in types:
+        return "domain_sector_agenda.html", sector_agenda_view(ctx, iri)
     return None
 
 
