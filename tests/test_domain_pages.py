@@ -325,3 +325,34 @@ def test_no_broken_internal_links(site: dict, who: str, backend: str) -> None:
     broken = crawl(site["server"], token)
     assert broken == {}, "\n".join(f"{s} {p} (linked from {src})"
                                     for p, (s, src) in sorted(broken.items()))
+
+
+def test_views_follow_every_submission(tmp_path: object) -> None:
+    """The views keep their answers per store generation: a new plan version shows at once
+    (theme counts from the tallies, the plan's actions)."""
+    from plans_support import running
+
+    with running(tmp_path) as srv:  # type: ignore[arg-type]
+        token = srv.token("--org", "VR06")
+        r = srv.submit(example("plan-drinkwater-vitens-correct.csv"), token,
+                       allow_warnings="true", visibility="public")
+        assert r.status_code == 201, r.text
+
+        def theme_counts() -> str:
+            page = srv.get("/doc/thema/5", headers={"Accept": "text/html"}).text
+            return re.sub(r"\s+", " ", visible(section(page, "acties")))
+
+        before = theme_counts()
+        assert "In uitvoering: 1" in before and "Open:" not in before, before
+        plan_before = srv.get("/doc/actieplan/drinkwater-vitens",
+                              headers={"Accept": "text/html"}).text
+        assert "Noodwatervoorziening in kaart brengen" in plan_before  # A4
+        r = srv.submit(revised_vitens_plan(), token, allow_warnings="true",
+                       visibility="public")
+        assert r.status_code == 201, r.text
+        after = theme_counts()
+        assert "In uitvoering: 1" in after and "Open: 1" in after, after
+        plan_after = srv.get("/doc/actieplan/drinkwater-vitens",
+                             headers={"Accept": "text/html"}).text
+        assert "Noodwatervoorziening in kaart brengen" not in plan_after  # A4 is gone
+        assert "Nieuwe oefening met de drinkwaterketen" in plan_after  # A6 is new

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from ..plans.registry import PlanRegistry
 from .access import principal_from_request
+from .describe import INVERSE_SHOWN
 from .domain_views import (
     VKG,
     Context,
@@ -23,6 +24,11 @@ from .views_knowledge import article_view, goal_view, sector_agenda_view, task_v
 from .views_network import network_view, region_view
 
 TALLY_PROPS = {f"{VKG}actionTally"}
+# the /doc/{kind} pages with a view for people, and how many resources per property the
+# generic table below them lists (the rest: its count and a query for all, as elsewhere)
+VIEW_KINDS = {"thema", "netwerk", "actieplan", "veiligheidsregio", "taak", "wetsartikel",
+              "lac-doel", "sectoragenda"}
+SHOWN_BELOW_VIEW = 25
 TALLY_MARK = "/telling/"
 
 
@@ -64,6 +70,12 @@ def plan_view(ctx: Context, request: Request, iri: str) -> dict[str, Any]:
         "all_href": actions_href(netwerk=network) if network else None,
         "history": readable_history(request, key) if key else [],
     }
+
+
+def shown_below_view(kind: str) -> int:
+    """Resources per property in the generic table of a ``/doc/{kind}`` page: fewer below a
+    view for people (which shows the actions itself), :data:`describe.INVERSE_SHOWN` else."""
+    return SHOWN_BELOW_VIEW if kind in VIEW_KINDS else INVERSE_SHOWN
 
 
 def domain_page(request: Request, store: Any, iri: str, types: set[str]
