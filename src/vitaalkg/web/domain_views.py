@@ -54,11 +54,15 @@ class _Memo:
         inner = getattr(store, "store", store)
         graphs = tuple(getattr(store, "public_graphs", ()) or ())
         key = (id(inner), hash(graphs))
-        gen = (generation(inner), graphs)
+        current = generation(inner)
         with self._lock:
             hit = self._slots.get(key)
-            if hit is None or hit[0] != gen or len(hit[1]) > self.MAX_ENTRIES:
-                hit = self._slots[key] = (gen, {})
+            if hit is None or hit[0] != (current, graphs) or len(hit[1]) > self.MAX_ENTRIES:
+                # a write changes the readable graphs too: drop every slot of an older one
+                for old in [k for k, v in self._slots.items()
+                            if k[0] == key[0] and v[0][0] != current]:
+                    del self._slots[old]
+                hit = self._slots[key] = ((current, graphs), {})
             return hit[1]
 
 
