@@ -107,7 +107,7 @@ def article_view(ctx: Context, iri: str) -> dict[str, Any]:
     law_name = ""
     if law:
         alt = ctx.select(f"""SELECT ?v WHERE {{ <{law}> <{SKOS}altLabel> ?v }} LIMIT 1""", ["v"])
-        law_name = alt[0]["v"] or "" if alt else ""
+        law_name = (alt[0]["v"] or "") if alt else ""
 
     def rows(kind: str) -> list[dict[str, Any]]:
         out = [{"link": ctx.link(r["x"]), "theme": ctx.link(r["theme"])}
