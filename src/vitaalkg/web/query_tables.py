@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .describe import SAFE_LINK_SCHEMES
-from .resource_view import compact, fetch_labels, local_path, pick
+from .resource_view import compact, fetch_labels, humanise, local_path, pick
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
@@ -99,8 +99,9 @@ def table_rows(store: Any, base: str, cols: list[Column], bindings: list[dict[st
             elif term.get("type") == "uri":
                 iri = term["value"]
                 text = (b.get(c.label_var) or {}).get("value") if c.label_var else None
-                text = text or pick(labels.get(iri)) or compact(iri)
                 href = local_path(iri, base)
+                # a thing of this site without a label (an action): its key, never the IRI
+                text = text or pick(labels.get(iri)) or (humanise(iri) if href else compact(iri))
                 external = False
                 parts = urlsplit(iri)
                 if href is None and parts.scheme in SAFE_LINK_SCHEMES:
