@@ -21,6 +21,7 @@ from ..store import EmbeddedStore, open_store
 from . import (
     account_pages,
     graphs,
+    i18n,
     monitoring,
     pages,
     plan_pages,
@@ -87,9 +88,10 @@ def _include_routers(app: FastAPI) -> None:
         module.install(app)
     # the planner's pages, sign-in and statements (planner_pages before plan_pages: its fixed
     # paths /plannen/controleren and /plannen/sjabloon.* come before /plannen/{network})
-    for module in (account_pages, planner_pages, plan_pages):
+    for module in (account_pages, planner_pages, plan_pages, i18n):
         module.install(app)
     app.add_middleware(PrivateCacheMiddleware)
+    app.add_middleware(i18n.LanguageMiddleware)  # outermost: every answer knows its language
 
 
 def app_factory() -> FastAPI:

@@ -51,6 +51,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ..store.sparqltext import query_form, split_dataset_clauses, uses_service
 from .direct_runner import DirectRunner
+from .i18n import install_jinja
 from .negotiation import best_match
 from .query_limits import QueryTextError, check_query_text, read_body
 from .query_runner import QueryError, QueryJob, QueryPool, watch_writes
@@ -322,6 +323,7 @@ def _editor_examples(app: FastAPI) -> list[dict[str, str]]:
 def _render_editor(app: FastAPI, endpoint: str) -> str:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)),
                       autoescape=select_autoescape(["html"]))
+    install_jinja(env)
     template = env.get_template("sparql_editor.html")
     examples = _editor_examples(app)
     return template.render(endpoint=endpoint, examples=examples,
