@@ -196,3 +196,13 @@ def browser() -> Iterator[object]:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield instance
         instance.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[object]:
+    """A page in a fresh browser context, 1280 px wide (see ``browser_support.new_page``)."""
+    from browser_support import new_page
+
+    pg = new_page(browser)
+    yield pg
+    pg.context.close()

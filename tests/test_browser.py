@@ -5,11 +5,9 @@ Screenshots go to ``test-artifacts/`` at the repository root (not in git).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from conftest import ARTIFACTS, LiveServer
+from browser_support import shot
+from conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -18,26 +16,7 @@ SELECT ?label WHERE {
   <https://w3id.org/vitaalkg/id/veiligheidsregio/vr13> skos:prefLabel ?label
 }"""
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture()
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.js_errors = errors
-    yield pg
-    context.close()
-
-
-def shot(page: object, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
-    return path
+pytest.importorskip("playwright.sync_api")
 
 
 def test_home_region_and_network(page: object, live_server: LiveServer) -> None:
@@ -73,20 +52,12 @@ def test_home_region_and_network(page: object, live_server: LiveServer) -> None:
 
 def test_sparql_editor_runs_a_query(page: object, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/sparql")
-    yasgui_button = page.locator(".yasqe_queryButton")
-    try:
-        yasgui_button.first.wait_for(state="visible", timeout=5000)
-        has_yasgui = True
-    except sync_api.TimeoutError:
-        has_yasgui = False
-    if has_yasgui:
-        page.locator(".CodeMirror").first.evaluate("(el, q) => el.CodeMirror.setValue(q)", QUERY)
-        yasgui_button.first.click()
-        result = page.locator(".yasr table").filter(has_text="Amsterdam-Amstelland")
-    else:
-        page.locator("#fallback-query").fill(QUERY)
-        page.locator("#fallback-form button[type=submit]").click()
-        result = page.locator("#fallback-result table").filter(has_text="Amsterdam-Amstelland")
+    editor = page.locator(".sparql-editor .CodeMirror")
+    editor.wait_for(state="visible", timeout=5000)  # YASQE over the form's textarea
+    assert not page.locator("textarea[name=query]").is_visible()
+    editor.evaluate("(el, q) => el.CodeMirror.setValue(q)", QUERY)
+    page.get_by_role("button", name="Uitvoeren").click()
+    result = page.locator("#result table").filter(has_text="Amsterdam-Amstelland")
     result.first.wait_for(state="visible", timeout=15000)
     assert "Amsterdam-Amstelland" in result.first.inner_text()
     shot(page, "sparql.png")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import ARTIFACTS
+from browser_support import shot
 from plans_support import PlanServer, example, revised_vitens_plan
 
 pytestmark = pytest.mark.browser
@@ -23,21 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
         assert r.status_code == 201, r.text
     yield srv
     srv.stop()
-
-
-@pytest.fixture()
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL")
-    pg = context.new_page()
-    yield pg
-    context.close()
-
-
-def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 10_000
 
 
 def test_tasks_of_theme_5_with_articles_within_three_clicks(page: object,

@@ -13,54 +13,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS, ROOT
+from browser_support import audit, new_page, shot
+from conftest import ROOT
 from plans_support import PlanServer, running
 
 pytestmark = pytest.mark.browser
 sync_api = pytest.importorskip("playwright.sync_api")
 
 NETWORK = "drinkwater-vitens"
-AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanServer]:
     with running(tmp_path_factory.mktemp("planner-browser")) as srv:
         yield srv
-
-
-def new_page(browser: object, **kw: object) -> object:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL",
-                                  accept_downloads=True, **kw)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.js_errors = errors
-    return page
-
-
-def shot(page: object, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def audit(page: object, name: str) -> None:
-    """axe-core reports no WCAG 2.1 A/AA violation; at 320 px nothing scrolls sideways."""
-    # evaluated through the DevTools protocol, not as a page script: the pages' Content
-    # Security Policy (script-src 'self') stays in force for everything else
-    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                           AXE_TAGS)
-    problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-                for v in result["violations"]]
-    assert problems == [], f"{name}: {problems}"
-    size = page.viewport_size
-    page.set_viewport_size({"width": 320, "height": 800})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    shot(page, f"planner-{name}-320.png")
-    page.set_viewport_size(size)
-    assert width <= 320, f"{name}: {width}px wide at 320"
 
 
 def fill(path: Path, rows: list[tuple[object, ...]]) -> None:
@@ -97,7 +63,7 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
     page.goto(url + "/plannen/controleren")
     assert page.locator("h1").inner_text() == "Actieplan controleren"
     shot(page, "planner-upload.png")
-    audit(page, "upload")
+    audit(page, "planner-upload")
     page.select_option("#netwerk", NETWORK)
     with page.expect_download() as info:
         page.get_by_role("button", name="Sjabloon downloaden").click()
@@ -118,7 +84,7 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
     assert "VR06" in text and "Vitens" in text  # the members, with their codes
     assert page.locator("section.finding-group").count() == 1
     shot(page, "planner-report.png")
-    audit(page, "report")
+    audit(page, "planner-report")
 
     # the annotated spreadsheet: the offending cell is marked and commented
     with page.expect_download() as info:
@@ -142,7 +108,7 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
     page.get_by_role("link", name="Meld u aan").click()
     page.wait_for_url("**/aanmelden**")
     shot(page, "planner-signin.png")
-    audit(page, "signin")
+    audit(page, "planner-signin")
     page.fill("#token", member_token)
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url("**/plannen/controleren")
@@ -157,7 +123,7 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
     assert page.locator("#acties + div table tbody tr").count() == 3
     assert "besloten" in page.locator("dl.stats").inner_text()
     shot(page, "planner-plan.png")
-    audit(page, "plan")
+    audit(page, "planner-plan")
 
     # 6. a revision: A2 finished, A4 new; then the diff
     fill(plan, [action("A1", "VR06"), action("A2", "vitens", "afgerond"),
@@ -173,19 +139,19 @@ def test_planner_journey(browser: object, server: PlanServer, tmp_path: Path) ->
     assert "A2" in changed and "status" in changed and "afgerond" in changed
     assert "A4" in page.locator("#toegevoegd + div table").first.inner_text()
     shot(page, "planner-diff.png")
-    audit(page, "diff")
+    audit(page, "planner-diff")
 
     # the list, the statements, monitoring with the restricted plan
     page.goto(url + "/plannen")
     assert NETWORK in page.locator("main table").inner_text()
-    audit(page, "list")
+    audit(page, "planner-list")
     page.goto(url + "/monitoring")
     assert page.locator(f'section#netwerk tbody tr[data-key="{NETWORK}"]').count() == 1
     for path, name in (("/toegankelijkheid", "toegankelijkheid"), ("/colofon", "colofon")):
         page.goto(url + path)
         assert page.locator("footer a[href='/toegankelijkheid']").count() == 1
         shot(page, f"planner-{name}.png")
-        audit(page, name)
+        audit(page, f"planner-{name}")
     assert page.js_errors == []
 
     # 7. invisible to the public and to another organisation's session
@@ -224,21 +190,3 @@ def test_upload_form_works_without_javascript(browser: object, server: PlanServe
     assert page.locator("section.finding-group", has_text="Row 7 — action A5").count() == 1
     assert "Choose a member of the plan's network" in page.locator("main").inner_text()
     shot(page, "planner-report-en.png")
-
-
-EXISTING = ["/", "/doc/veiligheidsregio", "/doc/veiligheidsregio/vr13", "/doc/netwerk",
-            "/doc/netwerk/drinkwater-vitens", "/doc/actieplan", "/def", "/def/Action",
-            "/monitoring", "/dataset",
-            "/lijst?klasse=https%3A%2F%2Fw3id.org%2Fvitaalkg%2Fdef%2FSafetyRegion"]
-
-
-def test_existing_pages_pass_axe_and_fit_320(browser: object, server: PlanServer) -> None:
-    """The pages that were there before: no WCAG 2.1 A/AA violation, no sideways scrolling at
-    320 px (long IRIs and words wrap inside table cells). Not the SPARQL editor: YASGUI is a
-    third-party widget (see the accessibility statement)."""
-    page = new_page(browser)
-    for path in EXISTING:
-        page.set_viewport_size({"width": 1280, "height": 900})
-        assert page.goto(server.url + path).status == 200, path
-        name = "existing" + path.split("?")[0].replace("/", "-").rstrip("-")
-        audit(page, name)

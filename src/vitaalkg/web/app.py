@@ -20,6 +20,7 @@ from ..plans.loading import ensure_loaded
 from ..store import EmbeddedStore, open_store
 from . import (
     account_pages,
+    api_docs,
     graphs,
     i18n,
     monitoring,
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None, store: EmbeddedStore | None = N
         description="Kennisbank crisisbeheersing en vitale infrastructuur: SPARQL, benoemde "
         "queries, linked-data-pagina's en controle van actieplannen.",
         lifespan=lifespan,
+        docs_url=None,  # /docs is served from the package by api_docs.py
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -88,7 +91,7 @@ def _include_routers(app: FastAPI) -> None:
         module.install(app)
     # the planner's pages, sign-in and statements (planner_pages before plan_pages: its fixed
     # paths /plannen/controleren and /plannen/sjabloon.* come before /plannen/{network})
-    for module in (account_pages, planner_pages, plan_pages, i18n):
+    for module in (account_pages, planner_pages, plan_pages, api_docs, i18n):
         module.install(app)
     app.add_middleware(PrivateCacheMiddleware)
     app.add_middleware(i18n.LanguageMiddleware)  # outermost: every answer knows its language

@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 
 from ..validation.inputs import InputError, PlanInput
+from .bounded_body import read_bounded
 from .validation_api import read_request_plan
 
 
@@ -34,17 +35,7 @@ async def read_form(request: Request, limit: int) -> Form:
     """The form of a POST (multipart or urlencoded), at most ``limit`` bytes of file plus its
     base64 copy; raises InputError."""
     cap = limit * 2 + 256 * 1024
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > cap:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    data = await read_bounded(request, cap, lambda: _too_large(limit))
 
     async def stream() -> Any:
         yield data

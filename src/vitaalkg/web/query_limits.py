@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import Request
 
 from ..store.sparqltext import nesting_depth
+from .bounded_body import read_bounded
 
 DEFAULT_MAX_BYTES = 1_000_000
 DEFAULT_MAX_DEPTH = 256
@@ -48,17 +49,7 @@ async def read_body(request: Request) -> bytes:
     max_bytes, _ = _limits(request)
     # a form body percent-encodes the query: allow for that, the query itself is checked later
     allowed = 3 * max_bytes + 64 * 1024
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > allowed:
-        raise too_large(max_bytes)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > allowed:
-            raise too_large(max_bytes)
-        chunks.append(chunk)
-    body = b"".join(chunks)
+    body = await read_bounded(request, allowed, lambda: too_large(max_bytes))
     request._body = body  # starlette's cache: request.form() / body() read it from here
     return body
 

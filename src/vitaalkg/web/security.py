@@ -17,17 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .i18n import _, current_language
 
-#: pages and the YASGUI editor (scripts from /static only, its inline styles allowed)
+#: every answer, /docs included (scripts from /static only; inline styles allowed for YASGUI
+#: and Swagger UI)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-#: FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN with an inline script
-CSP_API_DOCS = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-                "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net "
-                "https://fonts.googleapis.com; font-src 'self' https://fonts.gstatic.com; "
-                "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-                "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
-                "frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -47,8 +41,6 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope.get("path", "")
-        csp = CSP_API_DOCS if path in ("/docs", "/redoc") else CSP
         host = Headers(scope=scope).get("host", "")
 
         async def send_with_headers(message: Message) -> None:
@@ -58,7 +50,7 @@ class SecurityHeaders:
                 if location and host:  # Starlette's slash redirects name the Host header
                     headers["location"] = _relative(location, host)
                 if "content-security-policy" not in headers:
-                    headers["Content-Security-Policy"] = csp
+                    headers["Content-Security-Policy"] = CSP
                 for name, value in SECURITY_HEADERS.items():
                     if name.lower() not in headers:
                         headers[name] = value

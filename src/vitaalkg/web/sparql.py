@@ -27,15 +27,13 @@ the query editor for browsers.
   workers are shared fairly per client (:mod:`vitaalkg.web.query_scheduling`); when none comes
   free in time, 503 with ``Retry-After``.
 - ``GET /sparql`` without a query: the SPARQL 1.1 Service Description for RDF clients, the query
-  editor (YASGUI, served from ``/static/yasgui``) for browsers.
+  editor for browsers (:mod:`vitaalkg.web.sparql_editor`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import inspect
-import json
 import os
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,20 +41,19 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 from starlette.middleware.cors import CORSMiddleware
 
 from ..store.sparqltext import query_form, split_dataset_clauses, uses_service
 from .direct_runner import DirectRunner
-from .i18n import install_jinja
 from .negotiation import best_match
 from .query_limits import QueryTextError, check_query_text, read_body
 from .query_runner import QueryError, QueryJob, QueryPool, watch_writes
 from .query_scheduling import ClientMiddleware
 from .security import public_url
+from .sparql_editor import editor_page
 
 RESULT_MEDIA = {
     "application/sparql-results+json": "json",
@@ -96,7 +93,6 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 READ_ONLY = ("dit endpoint is alleen-lezen: SPARQL Update wordt geweigerd / this endpoint is "
              "read-only: SPARQL Update is refused")
@@ -304,33 +300,6 @@ def service_description(store: Any, endpoint: str,
     return [t for t in triples if t is not None]
 
 
-def _editor_examples(app: FastAPI) -> list[dict[str, str]]:
-    """Example queries for the editor: a first look, then every named query."""
-    examples = [{"name": "Eerste blik / first look", "summary": "Klassen en aantallen",
-                 "query": "SELECT ?klasse (COUNT(?s) AS ?aantal)\nWHERE { ?s a ?klasse }\n"
-                          "GROUP BY ?klasse\nORDER BY DESC(?aantal)\nLIMIT 50\n"}]
-    try:
-        from ..store.namedqueries import load_named_queries
-
-        named = load_named_queries(app.state.settings.queries_dir)
-    except Exception:  # noqa: BLE001 - the editor works without examples
-        named = {}
-    for nq in named.values():
-        examples.append({"name": nq.name, "summary": nq.summary, "query": nq.text})
-    return examples
-
-
-def _render_editor(app: FastAPI, endpoint: str) -> str:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)),
-                      autoescape=select_autoescape(["html"]))
-    install_jinja(env)
-    template = env.get_template("sparql_editor.html")
-    examples = _editor_examples(app)
-    return template.render(endpoint=endpoint, examples=examples,
-                           examples_json=json.dumps(examples, ensure_ascii=False)
-                           .replace("</", "<\\/"), escape=html.escape)
-
-
 def make_runner(store: Any, settings: Any) -> Any:
     """A worker pool for the embedded store, a direct runner for a remote one."""
     if hasattr(store, "oxigraph"):
@@ -468,7 +437,7 @@ def install(app: FastAPI) -> None:
             return _error(406, "geen passend formaat / no acceptable format; offered: "
                           + ", ".join(offers))
         if chosen == "text/html":
-            return HTMLResponse(_render_editor(app, endpoint), headers={"Vary": "Accept"})
+            return editor_page(request, endpoint)
         hook = getattr(request.app.state, "sparql_dataset", None)
         visible = None
         if hook is not None and not inspect.iscoroutinefunction(hook):

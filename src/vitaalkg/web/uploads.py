@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from ..validation.inputs import InputError, PlanInput
 from ..validation.limits import UploadLimits
 from ..validation.sandbox import read_plan_bounded
+from .bounded_body import read_bounded
 
 #: a plan form holds one file and a few fields
 MAX_FORM_FILES = 4
@@ -90,17 +91,7 @@ def _too_large(limit: int) -> InputError:
 
 async def read_body(request: Request, limit: int) -> tuple[bytes, str, str | None]:
     """(bytes, file name, media type) from a raw body or a multipart upload, within the limit."""
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > limit + 64 * 1024:
-        raise _too_large(limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit + 64 * 1024:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    data = await read_bounded(request, limit + 64 * 1024, lambda: _too_large(limit))
     ctype = request.headers.get("content-type")
     if ctype and ctype.lower().startswith("multipart/form-data"):
         return await _form_file(request, data)
