@@ -93,7 +93,7 @@ class TimeLimit:
             await send(message)
 
         task = asyncio.ensure_future(self.app(scope, receive, guarded))
-        done, _ = await asyncio.wait({task}, timeout=self.seconds)
+        done, _pending = await asyncio.wait({task}, timeout=self.seconds)
         if task in done or state["started"]:
             await task
             return
