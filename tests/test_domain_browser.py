@@ -51,6 +51,10 @@ def test_tasks_of_theme_5_with_articles_within_three_clicks(page: object,
     ("/doc/actieplan/drinkwater-vitens", "domain-plan.png", "#geschiedenis"),
     ("/doc/veiligheidsregio/vr06", "domain-region.png", "#netwerken"),
     ("/plannen/drinkwater-vitens/verschil?van=1&naar=2", "domain-plan-diff.png", "h1"),
+    ("/doc/taak/5-1", "domain-task.png", "#grondslag"),
+    ("/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g", "domain-article.png", "#taken"),
+    ("/doc/lac-doel/2.4", "domain-lac-goal.png", "#planning"),
+    ("/doc/sectoragenda/drinkwater", "domain-sector-agenda.png", "#verbeterpunten"),
 ])
 def test_screenshots(page: object, server: PlanServer, path: str, name: str,
                      expect: str) -> None:

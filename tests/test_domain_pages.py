@@ -1,4 +1,5 @@
-"""The domain pages for people (theme, network, action plan, safety region) on a real server,
+"""The domain pages for people (theme, network, action plan, safety region; task, law article,
+LAC goal, sector agenda) on a real server,
 with a public plan in two versions and a restricted plan submitted: what each view shows, to
 whom, and that no internal link of the site is broken (a crawl three levels deep)."""
 
@@ -139,10 +140,101 @@ def test_region_page_networks_plans_actions(site: dict) -> None:
     assert "/doc/actieplan/elektriciteit-liander" in section(member, "plannen")
 
 
+KNOWLEDGE_PAGES = ("/doc/taak/5-1", "/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g",
+                   "/doc/lac-doel/2.4", "/doc/sectoragenda/drinkwater")
+
+
+def domain_text(page: str) -> str:
+    """The visible text of the view for people (above the generic table)."""
+    start = page.index('<section class="domain"')
+    return visible(page[start:page.index('<section aria-labelledby="eigenschappen"')])
+
+
+def test_task_page_theme_articles_with_text_performer_and_related(site: dict) -> None:
+    page = html(site, "/doc/taak/5-1")
+    facts = section(page, "taak")
+    assert 'href="/doc/thema/5"' in facts and "Alertering / alarmering" in facts
+    assert "de veiligheidsregio" in facts and 'href="/doc/rolbeschrijving/veiligheidsregio"' \
+        in facts
+    basis = section(page, "grondslag")
+    for key, label in (("bwbr0027466-art-10-onderdeel-g", "Wvr art. 10 onderdeel g"),
+                       ("bwbr0027466-art-35", "Wvr art. 35")):
+        assert f'href="/doc/wetsartikel/{key}">{label}</a>' in basis
+    # the article's text (its description) and the law, not only the reference
+    assert "het meldkamerbeheer ging in 2020 naar de politie" in basis
+    assert "Wet veiligheidsregio" in basis
+    assert basis.count('href="https://wetten.overheid.nl/jci1.3:c:BWBR0027466') == 2
+    related = section(page, "samenhang")
+    assert "Wie alarmeert wie, en wanneer" in related  # towards companies
+    assert "Rol van de meldkamer(s)" in related  # towards the state
+    assert 'href="/doc/instrument/informatiestructuren"' in related
+    for other in ("5-2", "5-3", "5-4"):
+        assert f'href="/doc/taak/{other}"' in related
+    assert 'href="/doc/taak/5-1"' not in related  # not itself
+    assert 'href="/doc/lac-doel/1.18"' in related
+    assert 'href="/queries/acties?thema=5"' in related
+    assert 'id="eigenschappen"' in page  # the generic table stays below
+
+
+def test_article_page_law_place_text_and_tasks(site: dict) -> None:
+    page = html(site, "/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g")
+    article = domain_text(page)
+    assert re.search(r"Wet\s+Wet veiligheidsregio's\s+\(Wvr\)", article.replace("&#39;", "'"))
+    assert re.search(r"Artikel\s+10\s+Onderdeel\s+g", article)
+    assert "Meldkamerfunctie (tekst van vóór 2020" in article
+    assert 'href="/doc/wet/bwbr0027466"' in section(page, "artikel")
+    tasks = section(page, "taken")
+    assert 'href="/doc/taak/5-1">Meldkamerfunctie</a>' in tasks
+    assert 'href="/doc/thema/5"' in tasks
+    assert tasks.count("<tr>") == 1 + 1
+    # an article that two tasks rest on lists both
+    many = section(html(site, "/doc/wetsartikel/bwbr0027466-art-35"), "taken")
+    assert 'href="/doc/taak/5-1"' in many
+
+
+def test_lac_goal_page_number_lead_partners_years_and_planning(site: dict) -> None:
+    page = html(site, "/doc/lac-doel/2.4")
+    facts = section(page, "doel")
+    text = visible(facts)
+    assert re.search(r"Nummer\s+2\.4", text)
+    assert 'href="/doc/organisatie/vakraad-rcb"' in facts and \
+        'href="/doc/organisatie/nipv"' in facts  # lead: NIPV/Vakraad R&Cb
+    assert re.search(r"Planjaren.*2024, 2025, 2026, 2027", text, re.S)
+    assert "Actief betrekken samenleving" in text  # agenda theme
+    assert "Versterken van een weerbare samenleving" in text  # pillar
+    planning = section(page, "planning")
+    assert 'href="/doc/mjp-opgave/2-1-1"' in planning
+    assert "Actieve bijdrage leveren aan het Programma Maatschappelijke Weerbaarheid" in planning
+    assert "Nederlands Instituut Publieke Veiligheid" in planning  # the row's partner
+    # a goal tied to a theme of 2015, with the confidence of that reading
+    themes = section(html(site, "/doc/lac-doel/1.18"), "themas")
+    assert 'href="/doc/thema/5"' in themes and "betrouwbaarheid:" in themes
+    # a goal without an organisation in the lead says so, with the source's wording
+    none = visible(section(html(site, "/doc/lac-doel/1.1"), "doel"))
+    assert "geen organisatie" in none and "Niet van toepassing" in none
+
+
+def test_sector_agenda_page_sector_points_and_networks(site: dict) -> None:
+    page = html(site, "/doc/sectoragenda/drinkwater")
+    facts = section(page, "agenda")
+    assert 'href="/doc/sector/drinkwater"' in facts and "in voorbereiding" in facts
+    assert "Begin 2016 gereed" in facts
+    points = section(page, "verbeterpunten")
+    assert 'href="/doc/verbeterpunt/drinkwater-3"' in points
+    assert "distributie nooddrinkwater" in points and 'href="/doc/thema/8"' in points
+    networks = section(page, "netwerken")
+    assert 'href="/doc/netwerk/drinkwater-vitens"' in networks
+    assert networks.count("<li>") == 10  # the ten drinking-water networks (none has a lead)
+    assert "geen van hen heeft een lead partner" in networks
+    gas = html(site, "/doc/sectoragenda/gas")
+    assert "drinkwater-vitens" not in section(gas, "netwerken")
+    assert 'href="/doc/verbeterpunt/gas-3"' in section(gas, "verbeterpunten")
+
+
 def test_people_see_labels_not_ids_or_datatypes(site: dict) -> None:
     for path in ("/doc/actieplan/drinkwater-vitens", "/doc/netwerk/drinkwater-vitens",
                  "/doc/thema/5", "/doc/veiligheidsregio/vr13",
-                 "/doc/planversie/drinkwater-vitens-v1"):
+                 "/doc/planversie/drinkwater-vitens-v1", *KNOWLEDGE_PAGES):
         page = html(site, path)
         h1 = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)  # type: ignore[union-attr]
         assert not h1.strip().startswith("id/"), (path, h1)
@@ -151,6 +243,8 @@ def test_people_see_labels_not_ids_or_datatypes(site: dict) -> None:
                     "dct:isVersionOf", "is sh:path van"):
             assert raw not in text, (path, raw)
         assert not re.search(r">id/[a-z]", page), path
+        if path in KNOWLEDGE_PAGES:
+            assert "https://w3id.org/" not in domain_text(page), path
 
 
 # -- crawl -----------------------------------------------------------------------------------
@@ -231,3 +325,34 @@ def test_no_broken_internal_links(site: dict, who: str, backend: str) -> None:
     broken = crawl(site["server"], token)
     assert broken == {}, "\n".join(f"{s} {p} (linked from {src})"
                                     for p, (s, src) in sorted(broken.items()))
+
+
+def test_views_follow_every_submission(tmp_path: object) -> None:
+    """The views keep their answers per store generation: a new plan version shows at once
+    (theme counts from the tallies, the plan's actions)."""
+    from plans_support import running
+
+    with running(tmp_path) as srv:  # type: ignore[arg-type]
+        token = srv.token("--org", "VR06")
+        r = srv.submit(example("plan-drinkwater-vitens-correct.csv"), token,
+                       allow_warnings="true", visibility="public")
+        assert r.status_code == 201, r.text
+
+        def theme_counts() -> str:
+            page = srv.get("/doc/thema/5", headers={"Accept": "text/html"}).text
+            return re.sub(r"\s+", " ", visible(section(page, "acties")))
+
+        before = theme_counts()
+        assert "In uitvoering: 1" in before and "Open:" not in before, before
+        plan_before = srv.get("/doc/actieplan/drinkwater-vitens",
+                              headers={"Accept": "text/html"}).text
+        assert "Noodwatervoorziening in kaart brengen" in plan_before  # A4
+        r = srv.submit(revised_vitens_plan(), token, allow_warnings="true",
+                       visibility="public")
+        assert r.status_code == 201, r.text
+        after = theme_counts()
+        assert "In uitvoering: 1" in after and "Open: 1" in after, after
+        plan_after = srv.get("/doc/actieplan/drinkwater-vitens",
+                             headers={"Accept": "text/html"}).text
+        assert "Noodwatervoorziening in kaart brengen" not in plan_after  # A4 is gone
+        assert "Nieuwe oefening met de drinkwaterketen" in plan_after  # A6 is new

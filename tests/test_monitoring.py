@@ -103,13 +103,14 @@ def submit_examples(store: EmbeddedStore, plans: list[tuple[str, str, bytes, str
                         content=content, visibility=visibility)
 
 
-def prefill(target: Path | LiveServer) -> None:
-    """The knowledge base and the example plan versions, in a store on disk or in the store
-    of a live server (its directory, or its remote store), then closed."""
+def prefill(target: Path | LiveServer, plans: list[tuple[str, str, bytes, str]] = PLANS
+            ) -> None:
+    """The knowledge base and the plan versions (default: the examples), in a store on disk
+    or in the store of a live server (its directory, or its remote store), then closed."""
     live = target if isinstance(target, LiveServer) else LiveServer(target)
     store = live.open_store()
     load_all(store, settings_for(live.store_dir))
-    submit_examples(store)
+    submit_examples(store, plans)
     store.close()
 
 

@@ -17,6 +17,7 @@ from rdflib import Graph, URIRef
 from vitaalkg.plans.registry import PlanRegistry
 from vitaalkg.plans.synthetic import network_members, synthetic_plans
 from vitaalkg.plans.tokens import Principal
+from vitaalkg.web.views_plan import SHOWN_BELOW_VIEW
 
 BASE = "https://w3id.org/vitaalkg/"
 NETWORK = "continuiteit"
@@ -98,7 +99,8 @@ def test_the_page_of_a_plan_with_20000_actions_is_paged(big: LiveServer) -> None
         page = http.get(f"/doc/actieplan/{NETWORK}")
         assert page.status_code == 200
         assert len(page.content) < 1_000_000  # was 5 MB
-        assert f"200 van {ACTIONS} getoond" in page.text
+        # the plan's view shows the actions; the generic table below lists the first few
+        assert f"{SHOWN_BELOW_VIEW} van {ACTIONS} getoond" in page.text
         assert "/sparql?query=" in page.text  # the way to all of them
         turtle = http.get(f"/doc/actieplan/{NETWORK}.ttl")  # the RDF stays complete
         g = Graph().parse(data=turtle.content, format="turtle")

@@ -173,14 +173,16 @@ def forward_counts(store: Any, iri: str) -> dict[str, int]:
 
 
 def describe(store: Any, iri: str, *, inverse: bool = True,
-             capped: Sequence[str] = (), capped_forward: Sequence[str] = ()) -> Graph:
+             capped: Sequence[str] = (), capped_forward: Sequence[str] = (),
+             cap: int = INVERSE_SHOWN) -> Graph:
     """The description of ``iri``: its triples with blank-node closure (three levels deep),
     the triples pointing at it (``inverse``; for the properties in ``capped`` only the first
-    :data:`INVERSE_SHOWN`), and the labels of the resources it links to. For the properties in
-    ``capped_forward`` only the first :data:`INVERSE_SHOWN` values (a page; the RDF is whole)."""
+    ``cap``, default :data:`INVERSE_SHOWN`), and the labels of the resources it links to. For
+    the properties in ``capped_forward`` only the first ``cap`` values (a page; the RDF is
+    whole)."""
     if not valid_iri(iri):
         return new_graph()
-    return construct(store, _describe_query(iri, inverse, capped,
+    return construct(store, _describe_query(iri, inverse, capped, cap=cap,
                                             capped_forward=capped_forward))
 
 

@@ -9,12 +9,14 @@ generic property table stays below each view (``resource.html``)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from ..namespaces import PREFIXES
+from ..plans.registry import generation
 from .i18n import _, is_english, label
 from .resource_view import fetch_labels, humanise, local_path, natural
 
@@ -38,27 +40,78 @@ class Link:
     lang: str | None = None  # set when the label is not in the page's language
 
 
+class _Memo:
+    """The answers of the view queries and the labels they looked up, per store and readable
+    graphs, valid while the store's generation (:func:`..plans.registry.generation`: every plan
+    write, reload or restore, and on a remote store every write by another instance) stays the
+    same. Pages for people repeat the same few queries; at 10,000 actions each costs ms."""
+
+    MAX_ENTRIES = 4096  # per slot: queries + labelled IRIs; a full slot starts again
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[tuple[int, int], tuple[Any, dict[Any, Any]]] = {}
+
+    def slot(self, store: Any) -> dict[Any, Any]:
+        inner = getattr(store, "store", store)
+        graphs = tuple(getattr(store, "public_graphs", ()) or ())
+        key = (id(inner), hash(graphs))
+        current = generation(inner)
+        with self._lock:
+            hit = self._slots.get(key)
+            if hit is None or hit[0] != (current, graphs) or len(hit[1]) > self.MAX_ENTRIES:
+                # a write changes the readable graphs too: drop every slot of an older one
+                for old in [k for k, v in self._slots.items()
+                            if k[0] == key[0] and v[0][0] != current]:
+                    del self._slots[old]
+                hit = self._slots[key] = ((current, graphs), {})
+            return hit[1]
+
+
+MEMO = _Memo()
+
+
 @dataclass
 class Context:
-    """What every view query needs: the caller's store, the base and a label cache."""
+    """What every view query needs: the caller's store, the base and a label cache (the
+    answers are kept in :data:`MEMO` for the store's generation and the readable graphs)."""
 
     store: Any
     base: str
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    memo: dict[Any, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.memo is None:
+            self.memo = MEMO.slot(self.store)
 
     def select(self, sparql: str, names: Iterable[str]) -> list[dict[str, str | None]]:
         keys = list(names)
+        memo_key = ("q", sparql, tuple(keys))
+        hit = self.memo.get(memo_key)  # type: ignore[union-attr]
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
         rows = []
         for r in self.store.query(sparql):
             rows.append({k: (r[k].value if r[k] is not None else None) for k in keys})
+        self.memo[memo_key] = rows  # type: ignore[index]
         return rows
 
     def load_labels(self, iris: Iterable[str | None]) -> None:
-        wanted = {i for i in iris if i and i not in self.labels}
+        memo = self.memo or {}
+        wanted = set()
+        for iri in iris:
+            if not iri or iri in self.labels:
+                continue
+            known = memo.get(("l", iri))
+            if known is not None:
+                self.labels[iri] = known
+            else:
+                wanted.add(iri)
         if wanted:
             found = fetch_labels(self.store, wanted)
             for iri in wanted:
-                self.labels[iri] = found.get(iri, {})
+                self.labels[iri] = memo[("l", iri)] = found.get(iri, {})
 
     def named(self, iri: str) -> tuple[str, str | None]:
         """The label in the page's language, else Dutch (or untagged), else any, else the
@@ -108,6 +161,23 @@ def status_counts(ctx: Context, where: str,
     with ``filters`` set (None: no filter of that list selects them, so no link)."""
     rows = ctx.select(f"""SELECT ?s (COUNT(DISTINCT ?a) AS ?n) WHERE {{ {where}
         OPTIONAL {{ ?a <{VKG}status> ?s }} }} GROUP BY ?s""", ["s", "n"])
+    return _linked_counts(ctx, rows, filters)
+
+
+def theme_status_counts(ctx: Context, theme: str, filters: dict[str, str]
+                        ) -> list[dict[str, Any]]:
+    """Actions on ``theme`` per status, summed from the plans' action tallies (as
+    ``/monitoring`` and the progress queries count: actions with a status), not by visiting
+    every action; each pattern in its own subquery so that Oxigraph hash-joins them."""
+    rows = ctx.select(f"""SELECT ?s (SUM(?c) AS ?n) WHERE {{
+        {{ SELECT ?t WHERE {{ ?t <{VKG}tallyTheme> <{theme}> }} }}
+        {{ SELECT ?t WHERE {{ ?plan <{VKG}actionTally> ?t }} }}
+        ?t <{VKG}tallyStatus> ?s ; <{VKG}numberOfActions> ?c }} GROUP BY ?s""", ["s", "n"])
+    return _linked_counts(ctx, [r for r in rows if int(r["n"] or 0)], filters)
+
+
+def _linked_counts(ctx: Context, rows: list[dict[str, str | None]],
+                   filters: dict[str, str] | None) -> list[dict[str, Any]]:
     ctx.load_labels(r["s"] for r in rows)
     out = []
     for r in rows:
@@ -138,14 +208,20 @@ class ActionRow:
 def action_rows(ctx: Context, where: str, limit: int = 100) -> tuple[list[ActionRow], int]:
     """The actions ``?a`` matched by ``where`` (at most ``limit``) and how many there are."""
     total = ctx.select(f"SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE {{ {where} }}", ["n"])
+    # first the page of actions (only their codes are sorted), then the details of those
+    first = ctx.select(f"""SELECT ?a (SAMPLE(?i) AS ?id) WHERE {{ {where}
+        OPTIONAL {{ ?a <{DCT}identifier> ?i }} }} GROUP BY ?a ORDER BY ?id LIMIT {limit}""",
+                       ["a", "id"])
+    values = _values(r["a"] for r in first if r["a"])
     rows = ctx.select(f"""SELECT ?a (SAMPLE(?i) AS ?id) (SAMPLE(?d) AS ?desc)
         (SAMPLE(?t) AS ?theme) (SAMPLE(?s) AS ?status) (SAMPLE(?o) AS ?owner)
-        (MIN(STR(?dl)) AS ?deadline) (SAMPLE(?f) AS ?fin) WHERE {{ {where}
+        (MIN(STR(?dl)) AS ?deadline) (SAMPLE(?f) AS ?fin) WHERE {{ VALUES ?a {{ {values} }}
         OPTIONAL {{ ?a <{DCT}identifier> ?i }} OPTIONAL {{ ?a <{DCT}description> ?d }}
         OPTIONAL {{ ?a <{VKG}theme> ?t }} OPTIONAL {{ ?a <{VKG}status> ?s }}
         OPTIONAL {{ ?a <{VKG}owner> ?o }} OPTIONAL {{ ?a <{VKG}deadline> ?dl }}
-        OPTIONAL {{ ?a <{VKG}financing> ?f }} }} GROUP BY ?a ORDER BY ?id LIMIT {limit}""",
-                      ["a", "id", "desc", "theme", "status", "owner", "deadline", "fin"])
+        OPTIONAL {{ ?a <{VKG}financing> ?f }} }} GROUP BY ?a""",
+                      ["a", "id", "desc", "theme", "status", "owner", "deadline", "fin"]
+                      ) if values else []
     ctx.load_labels([x for r in rows for x in (r["theme"], r["status"], r["owner"])])
     today = dt.date.today().isoformat()
     out = []
@@ -205,8 +281,7 @@ def theme_view(ctx: Context, iri: str) -> dict[str, Any]:
         if r["law"]:
             item["articles"].append(ctx.link(r["law"]))
     number = iri.rsplit("/", 1)[-1]
-    where = f"?plan a <{VKG}ActionPlan> ; <{VKG}hasAction> ?a . ?a <{VKG}theme> <{iri}> ."
-    counts = status_counts(ctx, where, {"thema": number})
+    counts = theme_status_counts(ctx, iri, {"thema": number})
     return {
         "tasks": sorted(by_task.values(), key=lambda t: natural(t["link"].href or "")),
         "attention": [{**g, "points": list(g["points"].values())}

@@ -39,7 +39,7 @@ from .http_cache import conditional
 from .i18n import N_, _, label_text
 from .negotiation import HTML, RDF_FORMATS, best_match, split_suffix
 from .page_texts import kind_label
-from .views_plan import domain_page, hide_tallies
+from .views_plan import domain_page, hide_tallies, shown_below_view
 
 ONTOLOGY_KINDS = {
     str(OWL.Class): "class", str(RDFS.Class): "class",
@@ -336,11 +336,12 @@ def document(kind: str, key: str, request: Request) -> Response:
         return RedirectResponse(f"/doc/{quote(kind)}", status_code=301)
     stem, suffix = split_suffix(key)
     iri = f"{base}id/{kind}/{stem}"
-    graph, totals, forward = _describe_for_page(store, iri)
+    cap = shown_below_view(kind)  # pages with a view for people list fewer references
+    graph, totals, forward = _describe_for_page(store, iri, cap)
     if suffix is not None and not d.exists(graph, iri):
         # maybe the key itself ends in something that looks like a suffix
         whole_iri = f"{base}id/{kind}/{key}"
-        whole, whole_totals, whole_forward = _describe_for_page(store, whole_iri)
+        whole, whole_totals, whole_forward = _describe_for_page(store, whole_iri, cap)
         if d.exists(whole, whole_iri):
             iri, graph, suffix, stem = whole_iri, whole, None, key
             totals, forward = whole_totals, whole_forward
@@ -359,7 +360,7 @@ def document(kind: str, key: str, request: Request) -> Response:
 
     def page() -> Response:
         view = rv.resource_view(store, graph, iri, base, inverse_totals=totals,
-                                forward_totals=forward)
+                                forward_totals=forward, inverse_limit=cap)
         chosen = domain_page(request, store, iri, {t.iri or "" for t in view.types})
         template, extra = chosen if chosen else ("resource.html", {})
         if chosen:
@@ -371,7 +372,7 @@ def document(kind: str, key: str, request: Request) -> Response:
                       crumbs=crumbs, doc_path=path, d=extra)
 
     def rdf() -> Graph:  # the RDF document is complete: every resource that points here
-        full = d.describe(store, iri) if _many(totals) or _many(forward) else graph
+        full = d.describe(store, iri) if _many(totals, cap) or _many(forward, cap) else graph
         doc, thing = URIRef(f"{base}doc/{kind}/{stem}"), URIRef(iri)
         full.add((doc, FOAF.primaryTopic, thing))
         full.add((thing, FOAF.isPrimaryTopicOf, doc))
@@ -380,18 +381,19 @@ def document(kind: str, key: str, request: Request) -> Response:
     return html_or_rdf(request, fmt, suffix, rdf, page, iri=iri, links=alternate_links(path))
 
 
-def _many(totals: dict[str, int]) -> list[str]:
+def _many(totals: dict[str, int], cap: int = d.INVERSE_SHOWN) -> list[str]:
     """The properties with more resources than a page shows."""
-    return [p for p, n in totals.items() if n > d.INVERSE_SHOWN]
+    return [p for p, n in totals.items() if n > cap]
 
 
-def _describe_for_page(store: Any, iri: str) -> tuple[Graph, dict[str, int], dict[str, int]]:
+def _describe_for_page(store: Any, iri: str, cap: int = d.INVERSE_SHOWN
+                       ) -> tuple[Graph, dict[str, int], dict[str, int]]:
     """The description of ``iri`` as a page shows it (long properties, either way, cut to
-    what the page lists) and the number of resources per inverse and forward property."""
+    the first ``cap``) and the number of resources per inverse and forward property."""
     totals = d.inverse_counts(store, iri)
     forward = d.forward_counts(store, iri)
-    return (d.describe(store, iri, capped=_many(totals), capped_forward=_many(forward)),
-            totals, forward)
+    return (d.describe(store, iri, capped=_many(totals, cap),
+                       capped_forward=_many(forward, cap), cap=cap), totals, forward)
 
 
 # -- /def: the ontology ----------------------------------------------------------------------

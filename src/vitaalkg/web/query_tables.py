@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .describe import SAFE_LINK_SCHEMES
 from .i18n import _, current_language
-from .resource_view import compact, fetch_labels, local_path, pick
+from .resource_view import compact, fetch_labels, humanise, local_path, pick
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
@@ -109,10 +109,12 @@ def table_rows(store: Any, base: str, cols: list[Column], bindings: list[dict[st
                 text, lang = given.get("value"), _other_language(given.get("xml:lang"))
                 if not text:
                     found = labels.get(iri) or {}
-                    text = pick(found, current_language()) or compact(iri)
+                    text = pick(found, current_language())
                     lang = _other_language(next((k for k, v in found.items() if v == text),
                                                 None))
                 href = local_path(iri, base)
+                # a thing of this site without a label (an action): its key, never the IRI
+                text = text or (humanise(iri) if href else compact(iri))
                 external = False
                 parts = urlsplit(iri)
                 if href is None and parts.scheme in SAFE_LINK_SCHEMES:

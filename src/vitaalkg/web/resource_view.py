@@ -503,9 +503,11 @@ def natural(text: str) -> tuple[Any, ...]:
 
 def resource_view(store: Any, graph: Graph, iri: str, base: str,
                   inverse_totals: dict[str, int] | None = None,
-                  forward_totals: dict[str, int] | None = None) -> ResourceView:
+                  forward_totals: dict[str, int] | None = None,
+                  inverse_limit: int = INVERSE_SHOWN) -> ResourceView:
     """The view of ``iri`` for the HTML page, from its description ``graph``
-    (``inverse_totals``: :func:`inverse_counts`, for the rows that show only the first)."""
+    (``inverse_totals``: :func:`inverse_counts`, for the rows that show only the first
+    ``inverse_limit``)."""
     node = URIRef(iri)
     lab = Labeller(store, graph, base)
     own = {str(p) for p in LABEL_PROPS}
@@ -535,6 +537,6 @@ def resource_view(store: Any, graph: Graph, iri: str, base: str,
         descriptions=descriptions,
         sources=sources,
         rows=lab.rows(node, skip=HEADER_PROPS, totals=forward_totals),
-        inverse_rows=lab.inverse_rows(node, totals=inverse_totals),
+        inverse_rows=lab.inverse_rows(node, limit=inverse_limit, totals=inverse_totals),
         jsonld=jsonld_for_script(own_graph),
     )

@@ -10,6 +10,7 @@ from fastapi import Request
 
 from ..plans.registry import PlanRegistry
 from .access import principal_from_request
+from .describe import INVERSE_SHOWN
 from .domain_views import (
     VKG,
     Context,
@@ -20,9 +21,15 @@ from .domain_views import (
     theme_view,
 )
 from .i18n import _
+from .views_knowledge import article_view, goal_view, sector_agenda_view, task_view
 from .views_network import network_view, region_view
 
 TALLY_PROPS = {f"{VKG}actionTally"}
+# the /doc/{kind} pages with a view for people, and how many resources per property the
+# generic table below them lists (the rest: its count and a query for all, as elsewhere)
+VIEW_KINDS = {"thema", "netwerk", "actieplan", "veiligheidsregio", "taak", "wetsartikel",
+              "lac-doel", "sectoragenda"}
+SHOWN_BELOW_VIEW = 25
 TALLY_MARK = "/telling/"
 
 
@@ -66,6 +73,12 @@ def plan_view(ctx: Context, request: Request, iri: str) -> dict[str, Any]:
     }
 
 
+def shown_below_view(kind: str) -> int:
+    """Resources per property in the generic table of a ``/doc/{kind}`` page: fewer below a
+    view for people (which shows the actions itself), :data:`describe.INVERSE_SHOWN` else."""
+    return SHOWN_BELOW_VIEW if kind in VIEW_KINDS else INVERSE_SHOWN
+
+
 def domain_page(request: Request, store: Any, iri: str, types: set[str]
                 ) -> tuple[str, dict[str, Any]] | None:
     """(template, context) of the view for a resource of one of the domain types, or None."""
@@ -82,6 +95,14 @@ def domain_page(request: Request, store: Any, iri: str, types: set[str]
         return "domain_network.html", network_view(ctx, iri, info)
     if f"{VKG}SafetyRegion" in types:
         return "domain_region.html", region_view(ctx, iri)
+    if f"{VKG}Task" in types:
+        return "domain_task.html", task_view(ctx, iri)
+    if f"{VKG}LegalProvision" in types:
+        return "domain_article.html", article_view(ctx, iri)
+    if f"{VKG}AgendaGoal" in types:
+        return "domain_goal.html", goal_view(ctx, iri)
+    if f"{VKG}SectorAgenda" in types:
+        return "domain_sector_agenda.html", sector_agenda_view(ctx, iri)
     return None
 
 
