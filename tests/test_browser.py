@@ -62,3 +62,31 @@ def test_sparql_editor_runs_a_query(page: object, live_server: LiveServer) -> No
     assert "Amsterdam-Amstelland" in result.first.inner_text()
     shot(page, "sparql.png")
     assert page.js_errors == []
+
+
+def test_language_switch_in_the_header(browser: object, live_server: LiveServer) -> None:
+    """Dutch for a Dutch browser; the header's switch (a plain link: works without JavaScript)
+    gives the same page in English and is remembered on the next page, and back again."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL",
+                                  java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/doc/thema/1")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.locator("h1").inner_text() == "Inrichten en faciliteren regionale netwerken"
+    switch = page.locator("header a.language-switch")
+    assert switch.inner_text() == "English" and switch.get_attribute("lang") == "en"
+    switch.click()
+    page.wait_for_url("**/doc/thema/1")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "Setting up and facilitating regional networks"
+    nav = page.get_by_role("navigation", name="Main navigation")
+    nav.get_by_role("link", name="Networks").click()
+    page.wait_for_url("**/doc/netwerk")
+    assert page.locator("html").get_attribute("lang") == "en"  # remembered
+    assert page.locator("header a.language-switch").inner_text() == "Nederlands"
+    shot(page, "language-en.png")
+    page.locator("header a.language-switch").click()
+    page.wait_for_url("**/doc/netwerk")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("navigation", name="Hoofdnavigatie").count() == 1
+    context.close()

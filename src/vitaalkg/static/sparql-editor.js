@@ -8,6 +8,10 @@
   // the page shows the public address; requests go to this origin (CSP: connect-src 'self')
   var endpoint = new URL(document.getElementById("endpoint").textContent, location.href).pathname;
   var examples = JSON.parse(document.getElementById("examples").textContent);
+  // the page's texts in its language (Dutch when the element is missing)
+  var textsElement = document.getElementById("editor-texts");
+  var texts = textsElement ? JSON.parse(textsElement.textContent) : {};
+  function t(key, fallback) { return texts[key] || fallback; }
   var form = document.getElementById("sparql-form");
   var textarea = document.getElementById("query");
   var status = document.getElementById("result-status");
@@ -39,20 +43,21 @@
     out.hidden = false;
     if (!res.ok) {
       out.appendChild(text("p", res.text, "query-error"));
-      status.textContent = "De query gaf een fout (" + res.status + ").";
+      status.textContent = t("error", "De query gaf een fout ({status}).")
+        .replace("{status}", res.status);
       return;
     }
     if (res.type.indexOf("json") < 0) {
       var pre = text("pre", res.text);
       pre.tabIndex = 0;
       out.appendChild(pre);
-      status.textContent = "Resultaat ontvangen.";
+      status.textContent = t("received", "Resultaat ontvangen.");
       return;
     }
     var data = JSON.parse(res.text);
     if ("boolean" in data) {
-      out.appendChild(text("p", data["boolean"] ? "Ja (true)" : "Nee (false)"));
-      status.textContent = "Resultaat: " + data["boolean"];
+      out.appendChild(text("p", data["boolean"] ? t("yes", "Ja (true)") : t("no", "Nee (false)")));
+      status.textContent = t("result", "Resultaat:") + " " + data["boolean"];
       return;
     }
     var rows = data.results.bindings;
@@ -63,7 +68,8 @@
     box.setAttribute("aria-labelledby", "result-caption");
     var table = document.createElement("table");
     table.className = "data sparql-table";
-    var caption = text("caption", rows.length + (rows.length === 1 ? " resultaat" : " resultaten"));
+    var caption = text("caption", rows.length + " " + (rows.length === 1 ? t("one", "resultaat")
+                                                      : t("many", "resultaten")));
     caption.id = "result-caption";
     table.appendChild(caption);
     var head = table.createTHead().insertRow();
@@ -85,7 +91,7 @@
   function run() {
     var query = yasqe ? yasqe.getValue() : textarea.value;
     textarea.value = query;
-    status.textContent = "Bezig…";
+    status.textContent = t("busy", "Bezig…");
     fetch(endpoint, {method: "POST", body: new URLSearchParams({query: query}),
                      headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}})
       .then(function (r) {
@@ -94,7 +100,9 @@
         });
       })
       .then(show)
-      .catch(function (e) { status.textContent = "De query kon niet worden verstuurd: " + e; });
+      .catch(function (e) {
+        status.textContent = t("failed", "De query kon niet worden verstuurd:") + " " + e;
+      });
   }
 
   if (window.Yasgui && window.Yasgui.Yasqe) {

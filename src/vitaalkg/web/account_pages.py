@@ -12,6 +12,7 @@ from ..plans.tokens import Principal, TokenError
 from ..validation.inputs import InputError
 from .access import token_registry
 from .forms import read_form
+from .i18n import _
 from .pages import render
 from .session import (
     PRIVATE_HEADERS,
@@ -48,23 +49,23 @@ def who(request: Request) -> dict[str, Any] | None:
 
 def label(principal: Principal) -> str:
     if principal.team:
-        return "projectteam"
+        return _("projectteam")
     return (principal.org or "").rstrip("/").rsplit("/", 1)[-1].upper() \
         if "/veiligheidsregio/" in (principal.org or "") else \
         (principal.org or "").rstrip("/").rsplit("/", 1)[-1]
 
 
 def signin_page(request: Request, terug: str | None = None) -> HTMLResponse:
-    response = render(request, "signin.html", title="Aanmelden", back=_back(terug),
-                      crumbs=[{"label": "Aanmelden"}])
+    response = render(request, "signin.html", title=_("Aanmelden"), back=_back(terug),
+                      crumbs=[{"label": _("Aanmelden")}])
     response.headers.update(PRIVATE_HEADERS)
     return response
 
 
 def refused(request: Request, exc: HTTPException) -> HTMLResponse:
     """The 403 page of a refused form post (CSRF token or origin)."""
-    nl, _, en = str(exc.detail).partition(" / ")
-    return render(request, "planner_error.html", status=403, title="Geweigerd", message=nl,
+    nl, _sep, en = str(exc.detail).partition(" / ")
+    return render(request, "planner_error.html", status=403, title=_("Geweigerd"), message=nl,
                   message_en=en or nl)
 
 
@@ -76,7 +77,7 @@ async def signin(request: Request) -> Response:
     try:
         form = await read_form(request, FORM_LIMIT)
     except InputError as exc:
-        return render(request, "signin.html", status=exc.status, title="Aanmelden",
+        return render(request, "signin.html", status=exc.status, title=_("Aanmelden"),
                       back="/plannen", error=(exc.message, exc.message_en))
     back = _back(form.fields.get("terug"))
     token = form.fields.get("token", "").strip()
@@ -85,7 +86,7 @@ async def signin(request: Request) -> Response:
     except TokenError:
         principal = None
     if principal is None:
-        response = render(request, "signin.html", status=401, title="Aanmelden", back=back,
+        response = render(request, "signin.html", status=401, title=_("Aanmelden"), back=back,
                           error=("Dit token is onbekend of ingetrokken.",
                                  "This token is unknown or revoked."))
         response.headers.update(PRIVATE_HEADERS)
@@ -100,7 +101,7 @@ async def signout(request: Request) -> Response:
         form = await read_form(request, FORM_LIMIT)
         check_csrf(request, form.fields)
     except InputError as exc:
-        return render(request, "planner_error.html", status=exc.status, title="Niet gelukt",
+        return render(request, "planner_error.html", status=exc.status, title=_("Niet gelukt"),
                       message=exc.message, message_en=exc.message_en)
     except HTTPException as exc:
         return refused(request, exc)
@@ -122,10 +123,11 @@ def install(app: FastAPI) -> None:
     @app.get("/toegankelijkheid", tags=["service"], response_class=HTMLResponse,
              summary="Toegankelijkheidsverklaring / accessibility statement")
     def accessibility(request: Request) -> HTMLResponse:
-        return render(request, "accessibility.html", title="Toegankelijkheidsverklaring",
-                      crumbs=[{"label": "Toegankelijkheid"}])
+        return render(request, "accessibility.html", title=_("Toegankelijkheidsverklaring"),
+                      crumbs=[{"label": _("Toegankelijkheid")}])
 
     @app.get("/colofon", tags=["service"], response_class=HTMLResponse,
              summary="Colofon: uitgever, licentie, contact / colophon")
     def colofon(request: Request) -> HTMLResponse:
-        return render(request, "colofon.html", title="Colofon", crumbs=[{"label": "Colofon"}])
+        return render(request, "colofon.html", title=_("Colofon"),
+                      crumbs=[{"label": _("Colofon")}])

@@ -18,16 +18,18 @@ from . import jsonld
 from .access import principal_from_request
 from .dataset import CACHE
 from .http_cache import add_vary, conditional
+from .i18n import N_, _, install_jinja
 from .negotiation import HTML, RDF_FORMATS, SUFFIX_MEDIA_TYPES, best_match
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 
 SITE_NAME = "vitaalkg"
-SITE_TAGLINE = "Kennisbank crisisbeheersing en vitale infrastructuur"
+SITE_TAGLINE = N_("Kennisbank crisisbeheersing en vitale infrastructuur")
 
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.globals.update(site_name=SITE_NAME, site_tagline=SITE_TAGLINE)
+install_jinja(templates.env)
 
 # Offered media types, server preference first; aliases map to a format key.
 # (the HTML alias after the RDF types: "Accept: application/*" gets JSON-LD, not XHTML)
@@ -115,7 +117,7 @@ def rdf_response(graph: Graph, fmt: str, *, vary: bool, request: Request | None 
 
 
 def not_acceptable() -> Response:
-    offered = ", ".join([HTML, *(m for m, _ in RDF_FORMATS.values())])
+    offered = ", ".join([HTML, *(m for m, _f in RDF_FORMATS.values())])
     return PlainTextResponse(
         f"406 Niet aanvaardbaar / Not Acceptable.\nBeschikbaar / available: {offered}\n",
         status_code=406, headers={"Vary": "Accept"},
@@ -139,8 +141,8 @@ def not_found(request: Request, what: str | None = None, suffix: str | None = No
     message = what or request.url.path
     headers = {"Vary": "Accept"}
     if fmt == "html":
-        response = render(request, "error.html", status=404, title="Niet gevonden",
-                          title_en="Not found", message=message)
+        response = render(request, "error.html", status=404, title=_("Niet gevonden"),
+                          message=message)
         response.headers.update(headers)
         return response
     note = f"404 Niet gevonden / Not found: {message}".replace("\n", " ")

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from .answers import render
+from .i18n import _
 
 
 def install(app: FastAPI) -> None:
@@ -15,6 +16,6 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", tags=["service"], response_class=HTMLResponse, include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
-        return render(request, "api_docs.html", title="API-documentatie",
+        return render(request, "api_docs.html", title=_("API-documentatie"),
                       openapi_url=app.openapi_url or "/openapi.json",
-                      crumbs=[{"label": "API-documentatie"}])
+                      crumbs=[{"label": _("API-documentatie")}])

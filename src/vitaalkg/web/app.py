@@ -22,6 +22,7 @@ from . import (
     account_pages,
     api_docs,
     graphs,
+    i18n,
     monitoring,
     pages,
     plan_pages,
@@ -90,9 +91,10 @@ def _include_routers(app: FastAPI) -> None:
         module.install(app)
     # the planner's pages, sign-in and statements (planner_pages before plan_pages: its fixed
     # paths /plannen/controleren and /plannen/sjabloon.* come before /plannen/{network})
-    for module in (account_pages, planner_pages, plan_pages, api_docs):
+    for module in (account_pages, planner_pages, plan_pages, api_docs, i18n):
         module.install(app)
     app.add_middleware(PrivateCacheMiddleware)
+    app.add_middleware(i18n.LanguageMiddleware)  # outermost: every answer knows its language
 
 
 def app_factory() -> FastAPI:

@@ -12,6 +12,7 @@ import math
 from xml.sax.saxutils import escape, quoteattr
 
 from ..plans.monitoring import OTHER, STATUS_KEYS, STATUSES, Row, View
+from .i18n import _, pick
 
 #: fill and text colour per status (Rijkshuisstijl palette; text contrast ≥ 4.5:1)
 COLOURS: dict[str, tuple[str, str]] = {
@@ -21,7 +22,12 @@ COLOURS: dict[str, tuple[str, str]] = {
     "vervallen": ("#b4b4b4", "#000000"),
     OTHER: ("#42145f", "#ffffff"),
 }
-STATUS_LABELS = {**{k: nl for k, (nl, _) in STATUSES.items()}, OTHER: "Overig"}
+STATUS_LABELS = {**{k: nl for k, (nl, _en) in STATUSES.items()}, OTHER: "Overig"}
+
+
+def status_label(key: str) -> str:
+    """A status for people, in the page's language (``STATUS_LABELS``: Dutch, for the CSV)."""
+    return pick(STATUS_LABELS[key], STATUSES[key][1] if key in STATUSES else "Other")
 
 WIDTH = 880
 MAX_LABEL_WIDTH = 300
@@ -36,11 +42,12 @@ MAX_LABEL = 40
 
 
 def percent(value: float | None) -> str:
-    """Dutch percentage text: ``25%``, ``27,3%``, ``–`` when undefined."""
+    """Percentage text: ``25%``, ``27,3%`` (``27.3%`` on English pages), ``–`` when
+    undefined."""
     if value is None:
         return "–"
     pct = round(value * 100, 1)
-    text = f"{pct:.0f}" if pct == int(pct) else f"{pct:.1f}".replace(".", ",")
+    text = f"{pct:.0f}" if pct == int(pct) else pick(f"{pct:.1f}".replace(".", ","), f"{pct:.1f}")
     return text + "%"
 
 
@@ -50,9 +57,10 @@ def _short(label: str) -> str:
 
 def row_label(view: View, row: Row) -> str:
     """The label of a row in the chart; themes are numbered as in the role description."""
+    text = pick(row.label, row.label_en)
     if view.name == "thema" and row.key.isdigit():
-        return f"{row.key}. {row.label}"
-    return row.label
+        return f"{row.key}. {text}"
+    return text
 
 
 def _ticks(maximum: int) -> list[int]:
@@ -68,11 +76,12 @@ def _ticks(maximum: int) -> list[int]:
 
 
 def bar_title(row: Row) -> str:
-    parts = [f"{row.by_status[k]} {STATUS_LABELS[k].lower()}" for k in STATUS_KEYS
+    parts = [f"{row.by_status[k]} {status_label(k).lower()}" for k in STATUS_KEYS
              if row.by_status[k]]
     detail = f" ({', '.join(parts)})" if parts else ""
-    return (f"{row.label}: {row.actions} acties{detail}; "
-            f"aandeel afgerond {percent(row.share_finished)}")
+    return _("%(label)s: %(actions)s acties%(detail)s; aandeel afgerond %(share)s") % {
+        "label": pick(row.label, row.label_en), "actions": row.actions, "detail": detail,
+        "share": percent(row.share_finished)}
 
 
 def bar_chart(view: View, title: str, *, id_prefix: str = "chart",
@@ -87,10 +96,10 @@ def bar_chart(view: View, title: str, *, id_prefix: str = "chart",
     height = TOP + ROW_HEIGHT * max(len(rows), 1) + 34
     tid, did = f"{id_prefix}-title", f"{id_prefix}-desc"
     total = view.total
-    desc = (f"Gestapelde staafgrafiek, één staaf per rij ({len(rows)} rijen). Totaal "
-            f"{total.actions} acties: "
-            + ", ".join(f"{total.by_status[k]} {STATUS_LABELS[k].lower()}" for k in STATUS_KEYS)
-            + f"; aandeel afgerond {percent(total.share_finished)}."
+    desc = (_("Gestapelde staafgrafiek, één staaf per rij (%(rows)s rijen). Totaal "
+              "%(actions)s acties: ") % {"rows": len(rows), "actions": total.actions}
+            + ", ".join(f"{total.by_status[k]} {status_label(k).lower()}" for k in STATUS_KEYS)
+            + _("; aandeel afgerond %(share)s.") % {"share": percent(total.share_finished)}
             + (f" {caption}" if caption else ""))
 
     def x(value: float) -> float:
@@ -110,8 +119,8 @@ def bar_chart(view: View, title: str, *, id_prefix: str = "chart",
     for k in STATUS_KEYS:
         if k == OTHER and not total.by_status[OTHER]:
             continue
-        fill, _ = COLOURS[k]
-        label = STATUS_LABELS[k]
+        fill, _ink = COLOURS[k]
+        label = status_label(k)
         out.append(f'<rect x="{lx}" y="12" width="14" height="14" fill="{fill}"/>'
                    f'<text x="{lx + 19}" y="24" fill="#1a1a1a">{escape(label)}</text>')
         lx += round(19 + CHAR_WIDTH * len(label) + 20)
@@ -126,7 +135,7 @@ def bar_chart(view: View, title: str, *, id_prefix: str = "chart",
                    f'<text x="{gx}" y="{axis_y + 16}" text-anchor="middle" '
                    f'fill="#535353" font-size="12">{t}</text>')
     out.append(f'<text x="{x0 + bar_width / 2}" y="{axis_y + 31}" text-anchor="middle" '
-               f'fill="#535353" font-size="12">aantal acties</text>')
+               f'fill="#535353" font-size="12">{escape(_("aantal acties"))}</text>')
     out.append("</g>")
     # bars
     for i, row in enumerate(rows):
@@ -152,15 +161,17 @@ def bar_chart(view: View, title: str, *, id_prefix: str = "chart",
                            f'fill="{ink}" font-size="12" aria-hidden="true">{n}</text>')
             start += n
         if not row.actions:
-            summary = "geen acties"
+            summary = _("geen acties")
         elif row.share_finished is None:
-            summary = f"{row.actions} · alle vervallen"
+            summary = _("%(actions)s · alle vervallen") % {"actions": row.actions}
         else:
-            summary = f"{row.actions} · {percent(row.share_finished)} afgerond"
+            summary = _("%(actions)s · %(share)s afgerond") % {
+                "actions": row.actions, "share": percent(row.share_finished)}
         out.append(f'<text class="value" x="{x(start) + 8:.1f}" y="{by + 13}" '
                    f'fill="#1a1a1a">{escape(summary)}</text>')
         out.append("</g>")
     if not rows:
-        out.append(f'<text x="{x0}" y="{TOP + 18}" fill="#535353">Geen gegevens</text>')
+        empty = escape(_("Geen gegevens"))
+        out.append(f'<text x="{x0}" y="{TOP + 18}" fill="#535353">{empty}</text>')
     out.append("</svg>")
     return "\n".join(out)

@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from ..namespaces import PREFIXES
 from ..plans.registry import generation
+from .i18n import _, is_english, label
 from .resource_view import fetch_labels, humanise, local_path, natural
 
 VKG = PREFIXES["vkg"]
@@ -36,6 +37,7 @@ class Link:
     text: str
     href: str | None = None
     external: bool = False
+    lang: str | None = None  # set when the label is not in the page's language
 
 
 class _Memo:
@@ -111,24 +113,33 @@ class Context:
             for iri in wanted:
                 self.labels[iri] = memo[("l", iri)] = found.get(iri, {})
 
-    def name(self, iri: str) -> str:
-        """The Dutch label, else any label, else the humanised last segment of the IRI."""
+    def named(self, iri: str) -> tuple[str, str | None]:
+        """The label in the page's language, else Dutch (or untagged), else any, else the
+        humanised last segment of the IRI; with the label's language when it is not the
+        page's."""
         labels = self.labels.get(iri) or {}
-        for lang in ("nl", "", "en"):
+        english = is_english()
+        for lang in (("en", "nl", "") if english else ("nl", "", "en")):
             if labels.get(lang):
-                return labels[lang]
+                other = lang and lang != ("en" if english else "nl")
+                return labels[lang], (lang if other else None)
         if labels:
-            return next(iter(labels.values()))
-        return humanise(iri)
+            lang, text = next(iter(labels.items()))
+            return text, lang or None
+        return humanise(iri), None
+
+    def name(self, iri: str) -> str:
+        return self.named(iri)[0]
 
     def link(self, iri: str | None) -> Link | None:
         if not iri:
             return None
+        text, lang = self.named(iri)
         href = local_path(iri, self.base)
         if href is None:
-            return Link(self.name(iri), iri if iri.startswith(("http://", "https://")) else None,
-                        external=True)
-        return Link(self.name(iri), href)
+            return Link(text, iri if iri.startswith(("http://", "https://")) else None,
+                        external=True, lang=lang)
+        return Link(text, href, lang=lang)
 
 
 def status_key(iri: str | None) -> str | None:
@@ -171,7 +182,7 @@ def _linked_counts(ctx: Context, rows: list[dict[str, str | None]],
     out = []
     for r in rows:
         key = status_key(r["s"])
-        label = ctx.name(r["s"]) if r["s"] else "zonder status"
+        label = ctx.name(r["s"]) if r["s"] else _("zonder status")
         href = (actions_href(**filters, status=key)
                 if filters is not None and key in STATUS_ORDER else None)
         out.append({"key": key or "", "label": label, "count": int(r["n"] or 0), "href": href})
@@ -262,7 +273,7 @@ def theme_view(ctx: Context, iri: str) -> dict[str, Any]:
     groups: dict[str, dict[str, Any]] = {}
     for r in points:
         to = r["to"] or ""
-        group = groups.setdefault(to, {"label": ctx.name(to) if to else "overig",
+        group = groups.setdefault(to, {"label": ctx.name(to) if to else _("overig"),
                                        "key": status_key(to) or "", "points": {}})
         item = group["points"].setdefault(r["p"], {
             "link": ctx.link(r["p"]), "description": descriptions.get(r["p"] or "", ""),
@@ -285,11 +296,16 @@ def theme_view(ctx: Context, iri: str) -> dict[str, Any]:
     }
 
 
-def _descriptions(ctx: Context, iris: list[str | None]) -> dict[str, str]:
-    """A Dutch ``dct:description`` (else untagged) per IRI."""
+def _descriptions(ctx: Context, iris: list[str | None]) -> dict[str, Any]:
+    """A ``dct:description`` per IRI in the page's language (Dutch: also untagged), else the
+    other one marked with its language."""
     values = _values(sorted({i for i in iris if i}))
     if not values:
         return {}
-    rows = ctx.select(f"""SELECT ?s ?d WHERE {{ VALUES ?s {{ {values} }} ?s <{DCT}description> ?d
-        FILTER(LANG(?d) = "nl" || LANG(?d) = "") }}""", ["s", "d"])
-    return {r["s"] or "": r["d"] or "" for r in rows}
+    rows = ctx.select(f"""SELECT ?s ?d (LANG(?d) AS ?l) WHERE {{ VALUES ?s {{ {values} }}
+        ?s <{DCT}description> ?d FILTER(LANG(?d) IN ("nl", "", "en")) }}""", ["s", "d", "l"])
+    found: dict[str, dict[str, str]] = {}
+    for r in rows:
+        found.setdefault(r["s"] or "", {}).setdefault("en" if r["l"] == "en" else "nl",
+                                                       r["d"] or "")
+    return {iri: label(texts.get("nl"), texts.get("en")) for iri, texts in found.items()}

@@ -23,6 +23,7 @@ from .answers import (
     not_found,
     render,
 )
+from .i18n import _
 from .negotiation import split_suffix
 
 router = APIRouter()
@@ -54,7 +55,7 @@ def named_graph(path: str, request: Request) -> Response:
     def page() -> Response:
         size = request.app.state.store.triple_count(iri)
         return render(request, "graph.html", iri=iri, size=size, formats=format_links(href),
-                      crumbs=[{"label": "graaf"}, {"label": stem}])
+                      crumbs=[{"label": _("graaf")}, {"label": stem}])
 
     return html_or_rdf(request, fmt, suffix, lambda: graph_triples(request, iri), page)
 

@@ -2,12 +2,13 @@
 ``Vary`` and ``304 Not Modified`` for conditional requests.
 
 The entity tag is a hash of the data's version (the store's write generation in this process;
-a remote store, which others may write, at most a minute), the URL, the media type and the set
-of graphs the caller may read: it changes with the data (a plan submission), differs per
-representation and per visibility (a member who reads a restricted plan never matches a public
-tag). Not a hash of the body: blank-node labels differ from one answer to the next. A dump
-brings its own content hash. Answers to a request with a token are ``private``; every answer
-varies on ``Authorization``. ``Last-Modified`` is the moment this process first served that
+a remote store, which others may write, at most a minute), the URL, the media type, a page's
+language and the set of graphs the caller may read: it changes with the data (a plan
+submission), differs per representation, per language and per visibility (a member who reads a
+restricted plan never matches a public tag). Not a hash of the body: blank-node labels differ
+from one answer to the next. A dump brings its own content hash. Answers to a request with a
+token are ``private``; every answer varies on ``Authorization``, a page also on
+``Accept-Language`` and ``Cookie``. ``Last-Modified`` is the moment this process first served that
 tag (a restart starts afresh).
 """
 
@@ -22,6 +23,8 @@ from email.utils import formatdate, parsedate_to_datetime
 
 from fastapi import Request
 from fastapi.responses import Response
+
+from .i18n import VARY, current_language
 
 _SEEN_MAX = 4096
 _PROCESS = secrets.token_hex(8)  # a restart may follow a reload of the data: new tags
@@ -113,6 +116,9 @@ def conditional(request: Request, response: Response, *, tag: str | None = None)
     media = response.headers.get("content-type", "")
     if tag is None:  # the data's version and the URL stand for the body
         tag = f"{data_version(request)} {request.url.path}?{request.url.query}"
+    if media.startswith("text/html"):  # a page's language is part of what it is
+        tag += f" lang={current_language()}"
+        add_vary(response, *VARY)
     tag = entity_tag(tag.encode(), media, readable_key(request))
     modified = FIRST_SEEN.get(tag)
     headers = {

@@ -40,7 +40,8 @@ from ..plans.monitoring import (
     parse_reference_date,
 )
 from ..plans.tokens import PUBLIC, Principal
-from .charts import COLOURS, STATUS_LABELS, bar_chart, percent
+from .charts import COLOURS, STATUS_LABELS, bar_chart, percent, status_label
+from .i18n import _, is_english, pick
 from .negotiation import HTML, best_match
 
 try:  # plan submission brings authentication; without it everyone is the public
@@ -71,8 +72,13 @@ Peildatum = Annotated[str | None, Query(
 Caller = Annotated[Principal, Depends(principal_from_request)]
 
 
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+
+
 def dutch_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """``5 december 2026`` (``5 December 2026`` on English pages)."""
+    return f"{day.day} {(MONTHS_EN if is_english() else MONTHS)[day.month - 1]} {day.year}"
 
 
 def dutch_datetime(value: str | None) -> str:
@@ -97,8 +103,7 @@ def _bad_date(request: Request, exc: MonitoringError, html: bool) -> Response:
 
         return templates.TemplateResponse(
             request, "error.html", {"base": request.app.state.settings.base,
-                                    "title": "Ongeldige peildatum",
-                                    "title_en": "Invalid reference date", "message": str(exc)},
+                                    "title": _("Ongeldige peildatum"), "message": str(exc)},
             status_code=400)
     return JSONResponse({"error": str(exc)}, status_code=400, headers=HEADERS)
 
@@ -109,16 +114,17 @@ def _json(data: Any) -> Response:
 
 
 def chart_title(view: str, day: dt.date) -> str:
-    return f"Acties per status, {VIEW_LABELS[view][0].lower()} (peildatum {dutch_date(day)})"
+    return _("Acties per status, %(view)s (peildatum %(day)s)") % {
+        "view": pick(*VIEW_LABELS[view]).lower(), "day": dutch_date(day)}
 
 
 def view_csv(view: View, day: dt.date) -> bytes:
     """One view as CSV for Dutch spreadsheets: BOM, ``;``, decimal comma, CRLF."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerow([name for name, _ in CSV_COLUMNS])
+    writer.writerow([name for name, _attr in CSV_COLUMNS])
     for row in view.rows:
-        writer.writerow([_csv_cell(row, attr, day) for _, attr in CSV_COLUMNS])
+        writer.writerow([_csv_cell(row, attr, day) for _name, attr in CSV_COLUMNS])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -180,7 +186,7 @@ def _page(request: Request, report: Report, peildatum: str | None) -> Response:
     views = []
     for name, view in report.views.items():
         views.append({
-            "name": name, "label": VIEW_LABELS[name][0], "label_en": VIEW_LABELS[name][1],
+            "name": name, "label": pick(*VIEW_LABELS[name]),
             "view": view,
             "chart": Markup(bar_chart(view, chart_title(name, day), id_prefix=f"chart-{name}")),
             "hrefs": {suffix: f"/monitoring/{name}.{suffix}{query}"
@@ -193,7 +199,7 @@ def _page(request: Request, report: Report, peildatum: str | None) -> Response:
         "day_text": dutch_date(day), "today": dt.date.today().isoformat(),
         "submissions": submissions, "never": report.never_submitted,
         "networks_total": len(report.submissions),
-        "statuses": [(k, STATUS_LABELS[k], COLOURS[k][0]) for k in STATUS_KEYS],
+        "statuses": [(k, status_label(k), COLOURS[k][0]) for k in STATUS_KEYS],
         "main_statuses": list(STATUSES), "percent": percent,
         "doc_href": lambda iri: _doc_href(iri, base), "when": dutch_datetime,
         "list_href": lambda view, row, figure: list_href(base, day, view, row, figure),

@@ -36,7 +36,9 @@ from .answers import (  # noqa: F401 - templates: used by the monitoring pages
 )
 from .dataset import DUMP_FILES, DatasetIris, make_dump, void_graph
 from .http_cache import conditional
+from .i18n import N_, _, label_text
 from .negotiation import HTML, RDF_FORMATS, best_match, split_suffix
+from .page_texts import kind_label
 from .views_plan import domain_page, hide_tallies, shown_below_view
 
 ONTOLOGY_KINDS = {
@@ -72,7 +74,7 @@ def _fallback_name(request: Request, iri: str) -> str:
 
 
 def _type_label(kind: str) -> str:
-    return kind.replace("-", " ")
+    return kind_label(kind)
 
 
 # -- home ------------------------------------------------------------------------------------
@@ -122,21 +124,19 @@ def _home_context(request: Request, store: d.PublicStore) -> dict[str, Any]:
     themes = concepts(request, f"{PREFIXES['vkg']}Theme")
     sectors = concepts(request, f"{PREFIXES['vkg']}Sector")
     entry_points = [
-        (f"{base}id/veiligheidsregio/", "De 25 veiligheidsregio's", "The 25 safety regions",
-         "/doc/veiligheidsregio"),
-        (f"{base}id/netwerk/", "Netwerken", "Networks", "/doc/netwerk"),
-        (f"{base}id/rolbeschrijving/veiligheidsregio", "Rolbeschrijving veiligheidsregio",
-         "Role description of the safety region", "/doc/rolbeschrijving/veiligheidsregio"),
-        (f"{base}id/agenda/lac-2024-2028", "Landelijke Agenda Crisisbeheersing 2024–2028",
-         "National crisis management agenda", "/doc/agenda/lac-2024-2028"),
-        (f"{base}id/sectoragenda/", "Sectoragenda's", "Sector agendas", "/doc/sectoragenda"),
-        (f"{base}id/actieplan/", "Actieplannen", "Action plans", "/doc/actieplan"),
-        (f"{base}id/menukaart/continuiteit", "Menukaart", "Menu card",
-         "/doc/menukaart/continuiteit"),
+        (f"{base}id/veiligheidsregio/", N_("De 25 veiligheidsregio's"), "/doc/veiligheidsregio"),
+        (f"{base}id/netwerk/", N_("Netwerken"), "/doc/netwerk"),
+        (f"{base}id/rolbeschrijving/veiligheidsregio", N_("Rolbeschrijving veiligheidsregio"),
+         "/doc/rolbeschrijving/veiligheidsregio"),
+        (f"{base}id/agenda/lac-2024-2028", N_("Landelijke Agenda Crisisbeheersing 2024–2028"),
+         "/doc/agenda/lac-2024-2028"),
+        (f"{base}id/sectoragenda/", N_("Sectoragenda's"), "/doc/sectoragenda"),
+        (f"{base}id/actieplan/", N_("Actieplannen"), "/doc/actieplan"),
+        (f"{base}id/menukaart/continuiteit", N_("Menukaart"), "/doc/menukaart/continuiteit"),
     ]
     entries = [
-        {"label": nl, "label_en": en, "href": href}
-        for iri, nl, en, href in entry_points
+        {"label": label, "href": href}
+        for iri, label, href in entry_points
         if _exists_prefix(store, iri)
     ]
     return dict(
@@ -168,7 +168,7 @@ def concepts(request: Request, cls: str) -> list[dict[str, Any]]:
         f"""SELECT ?s (SAMPLE(?not) AS ?n) WHERE {{ ?s a <{cls}> .
         OPTIONAL {{ ?s <{SKOS.notation}> ?not }} }} GROUP BY ?s""")
     items = [(r["s"].value, r["n"].value if r["n"] is not None else "") for r in rows]
-    labels = labels_for(request, [i for i, _ in items])
+    labels = labels_for(request, [i for i, _n in items])
     base = _settings(request).base
     result = [{"iri": i, "notation": n, "label": labels[i][0], "label_en": labels[i][1],
                "href": rv.local_path(i, base) or i} for i, n in items]
@@ -278,9 +278,9 @@ def class_list(request: Request,
     rows = store.query(
         f"SELECT DISTINCT ?s WHERE {{ ?s a/<{RDFS.subClassOf}>* <{cls}> FILTER(isIRI(?s)) }}")
     iris = [r["s"].value for r in rows]
-    label, label_en = labels_for(request, [cls])[cls]
+    label = label_text(*labels_for(request, [cls])[cls])
     base = _settings(request).base
-    return render_list(request, iris, title=label[:1].upper() + label[1:], subtitle=label_en,
+    return render_list(request, iris, title=label[:1].upper() + label[1:],
                        class_iri=cls, class_href=rv.local_path(cls, base) or cls,
                        crumbs=[{"label": label}])
 
@@ -354,7 +354,7 @@ def document(kind: str, key: str, request: Request) -> Response:
                                         status_code=301)
             return not_found(request, iri, suffix)
         graph = d.describe_in_graph(void, iri)
-        parent = {"label": "dataset", "href": "/dataset"}  # no /doc/{kind} list for these
+        parent = {"label": _("dataset"), "href": "/dataset"}  # no /doc/{kind} list for these
     fmt = negotiate(request, suffix)
     path = f"/doc/{kind}/{stem}"
 
@@ -366,7 +366,8 @@ def document(kind: str, key: str, request: Request) -> Response:
         if chosen:
             hide_tallies(view)
             view.label = extra.get("title") or view.label
-        crumbs = [parent, {"label": view.label}]
+            view.label_en = extra.get("title") or view.label_en
+        crumbs = [parent, {"label": label_text(view.label, view.label_en)}]
         return render(request, template, view=view, formats=format_links(path),
                       crumbs=crumbs, doc_path=path, d=extra)
 
@@ -418,7 +419,8 @@ def ontology_terms(request: Request) -> dict[str, list[dict[str, Any]]]:
     for iri, kind in terms.items():
         result[kind].append({
             "iri": iri, "curie": rv.compact(iri), "label": labels[iri][0],
-            "label_en": labels[iri][1], "definition": definitions.get(iri),
+            "label_en": labels[iri][1], "definition": definitions.get(iri, {}).get("nl"),
+            "definition_en": definitions.get(iri, {}).get("en"),
             "href": rv.local_path(iri, base) or iri,
         })
     for items in result.values():
@@ -426,23 +428,29 @@ def ontology_terms(request: Request) -> dict[str, list[dict[str, Any]]]:
     return result
 
 
-def fetch_definitions(store: Any, iris: list[str]) -> dict[str, str]:
-    """A Dutch definition (skos:definition, else rdfs:comment) per term."""
+def fetch_definitions(store: Any, iris: list[str]) -> dict[str, dict[str, str]]:
+    """A Dutch (``nl``: Dutch or untagged) and an English (``en``) definition per term
+    (skos:definition, else rdfs:comment)."""
     values = " ".join(f"<{i}>" for i in iris if d.valid_iri(i))
     if not values:
         return {}
     rows = store.query(
         f"""SELECT ?t ?p ?v WHERE {{ VALUES ?t {{ {values} }}
         VALUES ?p {{ <{SKOS.definition}> <{RDFS.comment}> }} ?t ?p ?v }}""")
-    best: dict[str, tuple[tuple[int, int], str]] = {}
+    best: dict[tuple[str, str], tuple[tuple[int, int], str]] = {}
     for r in rows:
         lang = getattr(r["v"], "language", None) or ""
-        rank = (0 if r["p"].value == str(SKOS.definition) else 1,
-                {"nl": 0, "": 1, "en": 2}.get(lang, 3))
-        current = best.get(r["t"].value)
+        which = "en" if lang == "en" else "nl" if lang in ("nl", "") else None
+        if which is None:
+            continue
+        rank = (0 if r["p"].value == str(SKOS.definition) else 1, 0 if lang else 1)
+        current = best.get((r["t"].value, which))
         if current is None or rank < current[0]:
-            best[r["t"].value] = (rank, r["v"].value)
-    return {k: v for k, (_r, v) in best.items()}
+            best[(r["t"].value, which)] = (rank, r["v"].value)
+    result: dict[str, dict[str, str]] = {}
+    for (term, which), (_rank, text) in best.items():
+        result.setdefault(term, {})[which] = text
+    return result
 
 
 @router.api_route("/def", methods=["GET", "HEAD"], tags=["linked data"],
@@ -455,7 +463,7 @@ def ontology_index(request: Request) -> Response:
         terms = ontology_terms(request)
         return render(request, "def_index.html", classes=terms["class"],
                       properties=terms["property"], formats=format_links("/def/index"),
-                      crumbs=[{"label": "ontologie"}])
+                      crumbs=[{"label": _("ontologie")}])
 
     return html_or_rdf(request, fmt, None, lambda: ontology_graph(request), page)
 
@@ -506,7 +514,8 @@ def ontology_term(term: str, request: Request) -> Response:
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{iri}> ?o }}")))["n"].value)
         # instances are linked from the count; do not list them all here
         view.inverse_rows = [r for r in view.inverse_rows if r.iri != str(RDF.type)]
-        crumbs = [{"label": "ontologie", "href": "/def"}, {"label": view.label}]
+        crumbs = [{"label": _("ontologie"), "href": "/def"},
+                  {"label": label_text(view.label, view.label_en)}]
         return render(request, "def.html", view=view, formats=format_links(path), crumbs=crumbs,
                       is_class=is_class, count=count,
                       list_href="/lijst?klasse=" + quote(iri, safe=""))
@@ -521,8 +530,9 @@ def shapes_page(request: Request) -> Response:
     rows = _store(request).query(
         f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }}')
     iris = [r["s"].value for r in rows]
-    return render_list(request, iris, title="Vormen (SHACL)", subtitle="Shapes",
-                       crumbs=[{"label": "ontologie", "href": "/def"}, {"label": "vormen"}])
+    return render_list(request, iris, title=_("Vormen (SHACL)"),
+                       crumbs=[{"label": _("ontologie"), "href": "/def"},
+                               {"label": _("vormen")}])
 
 
 # -- dataset description and dumps -----------------------------------------------------------
@@ -530,7 +540,7 @@ def shapes_page(request: Request) -> Response:
                   summary="VoID/DCAT-beschrijving van de dataset (standaard Turtle)")
 def well_known_void(request: Request) -> Response:
     media = best_match(request.headers.get("accept"),
-                       [m for m, _ in RDF_FORMATS.values()] + ["application/json", HTML, "*/*"])
+                       [m for m, _f in RDF_FORMATS.values()] + ["application/json", HTML, "*/*"])
     fmt = "turtle" if media in (None, "*/*") else OFFERED.get(media, "turtle")
     if fmt == "html":
         return RedirectResponse("/dataset", status_code=303)
@@ -549,7 +559,7 @@ def dataset_page(request: Request) -> Response:
     def page() -> Response:
         graph = d.describe_in_graph(void, iri)
         view = rv.resource_view(store, graph, iri, base)
-        return render(request, "dataset.html", view=view, crumbs=[{"label": "dataset"}],
+        return render(request, "dataset.html", view=view, crumbs=[{"label": _("dataset")}],
                       formats=[{"label": "VoID (Turtle)", "href": "/.well-known/void",
                                 "media": "text/turtle"}],
                       dumps=[{"name": n, "title": t, "href": f"/dumps/{n}"}

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from ..plans.registry import PlanRegistry, PlanVersion
 from ..plans.tokens import Principal
 from .access import principal_from_request
+from .i18n import _
 from .pages import not_found, render
 
 FIELDS = [("description", "omschrijving"), ("theme", "thema"), ("status", "status"),
@@ -50,8 +51,8 @@ def plans_page(request: Request) -> HTMLResponse:
         found = _readable(request, principal, key)
         if found:
             plans.append({"network": key, "current": found[1][-1], "versions": len(found[1])})
-    return render(request, "plan_list.html", plans=plans, title="Ingediende plannen",
-                  crumbs=[{"label": "Plannen"}])
+    return render(request, "plan_list.html", plans=plans, title=_("Ingediende plannen"),
+                  crumbs=[{"label": _("Plannen")}])
 
 
 def plan_page(network: str, request: Request, ingediend: int | None = None) -> HTMLResponse:
@@ -66,8 +67,9 @@ def plan_page(network: str, request: Request, ingediend: int | None = None) -> H
             for ident, fields in sorted(actions.items(), key=lambda kv: _natural(kv[0]))]
     return render(request, "plan_page.html", network=network, current=current,
                   history=list(reversed(versions)), rows=rows, submitted=ingediend,
-                  title=f"Plan {network}", columns=[c for _, c in FIELDS],
-                  crumbs=[{"label": "Plannen", "href": "/plannen"}, {"label": network}])
+                  title=_("Plan %(network)s") % {"network": network},
+                  columns=[c for _f, c in FIELDS],
+                  crumbs=[{"label": _("Plannen"), "href": "/plannen"}, {"label": network}])
 
 
 def _natural(text: str) -> tuple[Any, ...]:
@@ -89,10 +91,12 @@ def diff_page(network: str, request: Request, van: int, naar: int) -> HTMLRespon
         for k, v in c["wijzigingen"].items()]} for c in diff.changed]
     return render(request, "plan_diff.html", network=network, van=van, naar=naar,
                   added=[_flat(a) for a in diff.added], removed=[_flat(a) for a in diff.removed],
-                  changed=changed, title=f"Verschil {network} {van}–{naar}",
-                  crumbs=[{"label": "Plannen", "href": "/plannen"},
+                  changed=changed,
+                  title=_("Verschil %(network)s %(old)s–%(new)s")
+                  % {"network": network, "old": van, "new": naar},
+                  crumbs=[{"label": _("Plannen"), "href": "/plannen"},
                           {"label": network, "href": f"/plannen/{network}"},
-                          {"label": f"versie {van} → {naar}"}])
+                          {"label": _("versie %(old)s → %(new)s") % {"old": van, "new": naar}}])
 
 
 def _flat(action: dict[str, Any]) -> dict[str, str]:

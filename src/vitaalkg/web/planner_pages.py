@@ -29,6 +29,7 @@ from ..validation.template import choices, csv_template, owners, themes, xlsx_te
 from . import report_view
 from .access import principal_from_request
 from .forms import Form, carried_file, read_form, read_upload
+from .i18n import _, current_language, use_language
 from .pages import render
 from .plans_api import validator
 from .session import check_csrf, read_session
@@ -43,8 +44,11 @@ def registry(request: Request) -> PlanRegistry:
 
 
 def _lang(request: Request, form: Form | None = None) -> str:
-    lang = (form.fields.get("lang") if form else None) or request.query_params.get("lang", "nl")
-    return "en" if lang == "en" else "nl"
+    """The page's language; a ``lang`` field of the form (or ``?lang=``) overrides it."""
+    explicit = (form.fields.get("lang") if form else None) or request.query_params.get("lang")
+    if explicit:
+        use_language(request, explicit)
+    return current_language()
 
 
 def _table(data: bytes, kind: str, settings: Any) -> list[list[Any]] | None:
@@ -69,14 +73,16 @@ def _stem(name: str) -> str:
 
 
 def _error_page(request: Request, status: int, nl: str, en: str) -> HTMLResponse:
-    return render(request, "planner_error.html", status=status, title="Niet gelukt",
-                  message=nl, message_en=en, lang=_lang(request))
+    _lang(request)
+    return render(request, "planner_error.html", status=status, title=_("Niet gelukt"),
+                  message=nl, message_en=en)
 
 
 # -- pages ----------------------------------------------------------------------------------------
 def upload_page(request: Request) -> HTMLResponse:
-    return render(request, "planner_upload.html", lang=_lang(request),
-                  title="Actieplan controleren", networks=_networks(request))
+    _lang(request)
+    return render(request, "planner_upload.html", title=_("Actieplan controleren"),
+                  networks=_networks(request))
 
 
 def _networks(request: Request) -> list[tuple[str, str]]:
@@ -100,8 +106,8 @@ async def check(request: Request) -> Response:
         lang = _lang(request, form)
         carried = carried_file(form)
         if carried is None:
-            return render(request, "planner_upload.html", status=400, lang=lang,
-                          title="Actieplan controleren", networks=_networks(request),
+            return render(request, "planner_upload.html", status=400,
+                          title=_("Actieplan controleren"), networks=_networks(request),
                           error=("Kies eerst een bestand.", "Choose a file first."))
         data, name, plan = await read_upload(request, *carried)
         report: Report = await run_in_threadpool(validator(request.app).validate, plan, None)
@@ -118,9 +124,9 @@ async def check(request: Request) -> Response:
             return _download(out, XLSX, f"{_stem(name)}-gecontroleerd.xlsx")
         table = await run_in_threadpool(_table, data, plan.kind, request.app.state.settings)
     except InputError as exc:
-        lang = _lang(request)
-        return render(request, "planner_upload.html", status=exc.status, lang=lang,
-                      title="Actieplan controleren", networks=_networks(request),
+        _lang(request)
+        return render(request, "planner_upload.html", status=exc.status,
+                      title=_("Actieplan controleren"), networks=_networks(request),
                       error=(exc.message, exc.message_en))
     return report_page(request, report, data, name, plan.kind, table, lang)
 
@@ -140,12 +146,12 @@ def report_page(request: Request, report: Report, data: bytes, name: str, kind: 
     may_submit = (session is not None and not principal.anonymous and network_key is not None
                   and reg.network_exists(network_key) and reg.may_submit(principal, network_key))
     return render(
-        request, "planner_report.html", status=status, lang=lang, report=report,
+        request, "planner_report.html", status=status, report=report,
         groups=groups, filename=name, kind=kind, network=network_key,
         carried=base64.b64encode(data).decode("ascii") if len(data) <= CARRY_LIMIT else None,
         signed_in=session is not None and not principal.anonymous, may_submit=may_submit,
         csrf=session.csrf if session else "", refusal=refusal,
-        visibility=default_visibility(network_key or ""), title="Controle actieplan")
+        visibility=default_visibility(network_key or ""), title=_("Controle actieplan"))
 
 
 async def submit(request: Request) -> Response:
@@ -158,7 +164,7 @@ async def submit(request: Request) -> Response:
     try:
         check_csrf(request, form.fields)
     except HTTPException as exc:
-        nl, _, en = str(exc.detail).partition(" / ")
+        nl, _sep, en = str(exc.detail).partition(" / ")
         return _error_page(request, 403, nl, en or nl)
     lang = _lang(request, form)
     principal = principal_from_request(request)
@@ -180,7 +186,7 @@ async def submit(request: Request) -> Response:
         return _error_page(request, exc.status, exc.message, exc.message_en)
     except Refusal as exc:
         message = str(exc.body.get("error", ""))
-        nl, _, en = message.partition(" / ")
+        nl, _sep, en = message.partition(" / ")
         if "report" in exc.body:
             report = await run_in_threadpool(validator(request.app).validate, plan, None)
             report.name = name or "plan"

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..plans.registry import generation
 from ..store.namedqueries import NamedQuery, Parameter
+from .i18n import N_, _, current_language
 
 _PREFIXES = """PREFIX vkg: <https://w3id.org/vitaalkg/def/>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -35,15 +36,17 @@ OPTION_QUERIES: dict[str, str] = {
               "OPTIONAL { ?s skos:prefLabel ?l FILTER(LANG(?l) = 'nl') } }",
 }
 FIELD_LABELS = {
-    "netwerk": "Netwerk", "regio": "Veiligheidsregio", "sector": "Sector",
-    "organisatie": "Organisatie", "regie": "Regie (wie heeft de lead)", "thema": "Thema",
-    "jaar": "Jaar", "status": "Status", "peildatum": "Peildatum", "kenmerk": "Kenmerk",
+    "netwerk": N_("Netwerk"), "regio": N_("Veiligheidsregio"), "sector": N_("Sector"),
+    "organisatie": N_("Organisatie"), "regie": N_("Regie (wie heeft de lead)"),
+    "thema": N_("Thema"), "jaar": N_("Jaar"), "status": N_("Status"),
+    "peildatum": N_("Peildatum"), "kenmerk": N_("Kenmerk"),
 }
 # choices that are no resources: parameter name -> (value, label)
 FIXED_OPTIONS: dict[str, list[tuple[str, str]]] = {
-    "kenmerk": [("te-laat", "te laat"), ("zonder-eigenaar", "zonder verantwoordelijke"),
-                ("zonder-planning", "zonder planning"),
-                ("zonder-financiering", "zonder financiering"), ("onvolledig", "onvolledig")],
+    "kenmerk": [("te-laat", N_("te laat")), ("zonder-eigenaar", N_("zonder verantwoordelijke")),
+                ("zonder-planning", N_("zonder planning")),
+                ("zonder-financiering", N_("zonder financiering")),
+                ("onvolledig", N_("onvolledig"))],
 }
 _lock = threading.Lock()
 _cache: dict[Any, tuple[Any, list[tuple[str, str]]]] = {}
@@ -74,26 +77,36 @@ def _sort_key(item: tuple[str, str]) -> tuple[Any, ...]:
 
 
 def options_for(store: Any, base: str, name: str) -> list[tuple[str, str]]:
-    """(value, label) choices for a parameter called ``name``; [] when not a known kind."""
+    """(value, label) choices for a parameter called ``name``, labelled in the page's language
+    (English pages: the English label, else the Dutch one); [] when not a known kind."""
     if name in FIXED_OPTIONS:
-        return FIXED_OPTIONS[name]
+        return [(value, _(label)) for value, label in FIXED_OPTIONS[name]]
     query = OPTION_QUERIES.get(name)
     if query is None:
         return []
     gen = generation(store)
-    key = (id(store), name, base)
+    lang = current_language()
+    key = (id(store), name, base, lang)
     with _lock:
         hit = _cache.get(key)
         if hit is not None and hit[0] == gen:
             return hit[1]
-    rows = store.select((_PREFIXES + query).replace("https://w3id.org/vitaalkg/", base))
+    text = (_PREFIXES + query).replace("https://w3id.org/vitaalkg/", base)
+    rows = store.select(text)
+    if lang != "nl":  # the labels in the page's language first, the Dutch ones after
+        rows = list(store.select(text.replace("= 'nl'", f"= '{lang}'"))) + list(rows)
     seen: dict[str, str] = {}
+    labelled: set[str] = set()
     for row in rows:
         value = _value(row["v"], base)
+        if value in labelled:
+            continue
         label = str(row.get("l") or "") or value
         if name == "thema" and row.get("l"):
             label = f"{value}. {label}"
-        seen.setdefault(value, label)
+        seen[value] = label
+        if row.get("l"):
+            labelled.add(value)
     options = sorted(seen.items(), key=_sort_key)
     with _lock:
         _cache[key] = (gen, options)
@@ -114,7 +127,8 @@ def form_fields(store: Any, base: str, nq: NamedQuery, values: dict[str, str]
     """The fields of ``nq``'s form, filled with ``values`` (the request's parameters)."""
     fields: list[FormField] = []
     for param in nq.parameters:
-        label = FIELD_LABELS.get(param.name, param.name.replace("_", " ").capitalize())
+        label = (_(FIELD_LABELS[param.name]) if param.name in FIELD_LABELS
+                 else param.name.replace("_", " ").capitalize())
         value = values.get(param.name, "")
         if not value and param.default and param.default not in ("today", "vandaag"):
             value = param.default
@@ -125,10 +139,10 @@ def form_fields(store: Any, base: str, nq: NamedQuery, values: dict[str, str]
         widget = "select" if options else _widget(param)
         hint = ""
         if widget == "date":
-            hint = "JJJJ-MM-DD; leeg is vandaag" if param.default in ("today", "vandaag") \
-                else "JJJJ-MM-DD"
+            hint = _("JJJJ-MM-DD; leeg is vandaag") if param.default in ("today", "vandaag") \
+                else _("JJJJ-MM-DD")
         elif widget == "text" and param.kind == "iri":
-            hint = "sleutel zoals 'veiligheidsregio/vr13' of een volledige IRI"
+            hint = _("sleutel zoals 'veiligheidsregio/vr13' of een volledige IRI")
         fields.append(FormField(param.name, label, widget, value, param.required, options,
                                 hint))
     return fields

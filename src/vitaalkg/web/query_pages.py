@@ -19,6 +19,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from ..store.namedqueries import NamedQuery, NamedQueryError, parse_page
+from .i18n import _, pick
 from .negotiation import HTML, best_match
 from .query_forms import form_fields
 from .query_runner import QueryError, QueryJob
@@ -32,13 +33,15 @@ XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # tag with it, else to "Overige vragen".
 QUESTION_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Welke taken heeft de veiligheidsregio, en op grond van welk artikel?",
-     "Tasks of the safety region and their legal basis", ("rolbeschrijving", "menukaart")),
+     "Which tasks does the safety region have, and on which article?",
+     ("rolbeschrijving", "menukaart")),
     ("Wie zit in welk netwerk, en wie is aanspreekpunt of lead partner?",
-     "Networks, members and contacts", ("netwerken", "regio's", "organisaties")),
+     "Who is in which network, and who is contact or lead partner?",
+     ("netwerken", "regio's", "organisaties")),
     ("Hoe staan de acties ervoor, en wat ontbreekt er?",
-     "Actions: progress and what is missing", ("actieplannen", "voortgang")),
+     "How are the actions doing, and what is missing?", ("actieplannen", "voortgang")),
     ("Wat staat er in de Landelijke Agenda en de sectoragenda's, en wie leidt het?",
-     "National agenda and sector agendas", ("lac", "sectoren")),
+     "What is in the national and sector agendas, and who leads?", ("lac", "sectoren")),
 ]
 
 
@@ -82,13 +85,13 @@ async def answer(request: Request, name: str, nq: NamedQuery, text: str, fmt: st
     context: dict[str, Any] = {
         "name": name, "nq": nq, "title": nq.summary or name,
         "fields": form_fields(store, base, nq, params), "error": None, "table": None,
-        "crumbs": [{"label": "Vragen", "href": "/queries"}, {"label": nq.summary or name}],
+        "crumbs": [{"label": _("Vragen"), "href": "/queries"}, {"label": nq.summary or name}],
     }
     missing = [p for p in nq.parameters if p.required and not params.get(p.name)
                and not p.default]
     if missing and fmt == "html" and not any(params.values()):
-        context["prompt"] = "Kies eerst: " + ", ".join(f.label for f in context["fields"]
-                                                       if f.required) + "."
+        context["prompt"] = _("Kies eerst: %(fields)s.") % {
+            "fields": ", ".join(f.label for f in context["fields"] if f.required)}
         return _render(request, context)
     page = None
     try:
@@ -125,7 +128,7 @@ async def answer(request: Request, name: str, nq: NamedQuery, text: str, fmt: st
             "next": _url(request, page=str(page + 1)) if len(bindings) >= nq.page_size
             else None}
     context["downloads"] = [
-        ("CSV (Excel, puntkomma)", _url(request, format="csv-nl", page=None)),
+        (_("CSV (Excel, puntkomma)"), _url(request, format="csv-nl", page=None)),
         ("Excel (XLSX)", _url(request, format="xlsx", page=None)),
         ("JSON", _url(request, format="json")),
     ]
@@ -144,9 +147,9 @@ def index(request: Request, named: dict[str, NamedQuery]) -> Response:
     """``/queries`` as HTML: the queries grouped by the question they answer."""
     from .pages import templates
 
-    groups: list[dict[str, Any]] = [{"title": t, "title_en": en, "items": []}
+    groups: list[dict[str, Any]] = [{"title": pick(t, en), "items": []}
                                     for t, en, _tags in QUESTION_GROUPS]
-    other: dict[str, Any] = {"title": "Overige vragen", "title_en": "Other", "items": []}
+    other: dict[str, Any] = {"title": _("Overige vragen"), "items": []}
     for name, nq in named.items():
         target = other
         for group, (_t, _en, tags) in zip(groups, QUESTION_GROUPS, strict=True):
@@ -156,4 +159,4 @@ def index(request: Request, named: dict[str, NamedQuery]) -> Response:
         target["items"].append({"name": name, "nq": nq, "href": f"/queries/{name}"})
     shown = [g for g in [*groups, other] if g["items"]]
     return templates.TemplateResponse(request, "queries.html", {
-        "groups": shown, "crumbs": [{"label": "Vragen"}]}, headers=HEADERS)
+        "groups": shown, "crumbs": [{"label": _("Vragen")}]}, headers=HEADERS)

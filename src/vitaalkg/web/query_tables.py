@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .describe import SAFE_LINK_SCHEMES
+from .i18n import _, current_language
 from .resource_view import compact, fetch_labels, humanise, local_path, pick
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -30,6 +31,7 @@ class Cell:
     href: str | None = None
     number: bool = False
     external: bool = False
+    lang: str | None = None  # the text's language where it is not the page's
 
 
 @dataclass
@@ -76,10 +78,15 @@ def _literal_cell(term: dict[str, Any]) -> Cell:
     datatype = term.get("datatype")
     value = term.get("value", "")
     if datatype == BOOLEAN:
-        return Cell("ja" if value in ("true", "1") else "nee")
+        return Cell(_("ja") if value in ("true", "1") else _("nee"))
     if datatype in INTEGERS or datatype in DECIMALS:
         return Cell(dutch_number(value, datatype), number=True)
-    return Cell(value)
+    return Cell(value, lang=_other_language(term.get("xml:lang")))
+
+
+def _other_language(lang: str | None) -> str | None:
+    """``lang`` when it is not the page's language (for a ``lang`` attribute), else None."""
+    return lang if lang and lang != current_language() else None
 
 
 def table_rows(store: Any, base: str, cols: list[Column], bindings: list[dict[str, Any]]
@@ -98,17 +105,23 @@ def table_rows(store: Any, base: str, cols: list[Column], bindings: list[dict[st
                 row.append(Cell())
             elif term.get("type") == "uri":
                 iri = term["value"]
-                text = (b.get(c.label_var) or {}).get("value") if c.label_var else None
+                given = (b.get(c.label_var) or {}) if c.label_var else {}
+                text, lang = given.get("value"), _other_language(given.get("xml:lang"))
+                if not text:
+                    found = labels.get(iri) or {}
+                    text = pick(found, current_language())
+                    lang = _other_language(next((k for k, v in found.items() if v == text),
+                                                None))
                 href = local_path(iri, base)
                 # a thing of this site without a label (an action): its key, never the IRI
-                text = text or pick(labels.get(iri)) or (humanise(iri) if href else compact(iri))
+                text = text or (humanise(iri) if href else compact(iri))
                 external = False
                 parts = urlsplit(iri)
                 if href is None and parts.scheme in SAFE_LINK_SCHEMES:
                     href, external = iri, True
                     if text == compact(iri):  # no label: the site, not the whole address
                         text = parts.netloc + (" ↗" if len(iri) > 40 else parts.path)
-                row.append(Cell(text, href, external=external))
+                row.append(Cell(text, href, external=external, lang=lang))
             elif term.get("type") == "bnode":
                 row.append(Cell("–"))
             else:

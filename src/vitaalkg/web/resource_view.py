@@ -24,6 +24,7 @@ from .describe import (
     own_description,
     valid_iri,
 )
+from .i18n import current_language, is_english
 
 # Dutch/English labels of common external terms, used when the ontology has none.
 BUILTIN_LABELS: dict[str, tuple[str, str]] = {
@@ -363,9 +364,27 @@ class Labeller:
 
     def name(self, iri: str) -> str:
         """A readable name for any IRI: its label, a compact name, or its last segment."""
-        found = self.label(iri)
-        if found:
-            return found
+        return self.named(iri)[0]
+
+    def named(self, iri: str) -> tuple[str, str | None]:
+        """:meth:`name` in the page's language (English pages: the English label first), with
+        the label's language when it is not the page's (for ``lang``, WCAG 3.1.2)."""
+        labels = self.labels.get(iri) or {}
+        if is_english():
+            english = self.label(iri, "en")
+            if english:
+                return english, None
+            found = self.label(iri)
+            if found:
+                return found, ("nl" if labels.get("nl") == found else None)
+        else:
+            found = self.label(iri)
+            if found:
+                dutch = labels.get("nl") or labels.get("")
+                return found, ("en" if not dutch and labels.get("en") == found else None)
+        return self._fallback(iri), None
+
+    def _fallback(self, iri: str) -> str:
         short = compact(iri)
         if short != iri:
             return short
@@ -385,10 +404,11 @@ class Labeller:
             return Value("bnode", "", types=types, rows=rows)
         iri = str(node)
         href = local_path(iri, self.base)
+        text, lang = self.named(iri)
         if href is not None:
-            return Value("iri", self.name(iri), href=href, iri=iri)
+            return Value("iri", text, href=href, iri=iri, lang=lang)
         safe = iri.split(":", 1)[0].lower() in SAFE_LINK_SCHEMES
-        return Value("iri", self.name(iri), href=iri if safe else None, external=True, iri=iri)
+        return Value("iri", text, href=iri if safe else None, external=True, iri=iri, lang=lang)
 
     def inverse_label(self, prop: str) -> tuple[str, str | None]:
         """Dutch and English label of the inverse of ``prop`` ("lid van" / "member of")."""
@@ -433,7 +453,7 @@ class Labeller:
                 query = f"SELECT ?waarde WHERE {{ <{subject}> <{p}> ?waarde }} ORDER BY ?waarde"
                 row.more_href = "/sparql?query=" + quote(query, safe="")
             result.append(row)
-        return sorted(result, key=lambda r: r.label.lower())
+        return sorted(result, key=_row_key)
 
     def inverse_rows(self, obj: URIRef, limit: int = INVERSE_SHOWN,
                      totals: dict[str, int] | None = None) -> list[PropertyRow]:
@@ -452,7 +472,12 @@ class Labeller:
                          "ORDER BY ?bron")
                 row.more_href = "/sparql?query=" + quote(query, safe="")
             result.append(row)
-        return sorted(result, key=lambda r: r.label.lower())
+        return sorted(result, key=_row_key)
+
+
+def _row_key(row: PropertyRow) -> str:
+    """Rows in the order of the label the page shows."""
+    return (row.label_en if is_english() and row.label_en else row.label).lower()
 
 
 def sort_nodes(nodes: list[Any], labeller: Labeller) -> list[Any]:
@@ -461,7 +486,9 @@ def sort_nodes(nodes: list[Any], labeller: Labeller) -> list[Any]:
     def key(node: Any) -> tuple[Any, ...]:
         if isinstance(node, Literal):
             lang = node.language or ""
-            return (0, {"nl": 0, "": 1, "en": 2}.get(lang, 3), natural(str(node)))
+            first = current_language()
+            return (0, 0 if lang == first else {"nl": 1, "": 1, "en": 2}.get(lang, 3),
+                    natural(str(node)))
         if isinstance(node, URIRef):
             return (1, 0, natural(labeller.name(str(node))))
         return (2, 0, natural(str(node)))

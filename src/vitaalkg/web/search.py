@@ -21,6 +21,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from .access import dataset_for_request
+from .i18n import _
 from .negotiation import HTML, best_match
 from .resource_view import local_path
 from .search_index import Result, SearchIndex
@@ -68,7 +69,8 @@ def _too_long(html: bool, request: Request) -> Response:
         from .pages import templates
 
         return templates.TemplateResponse(request, "search.html", {
-            "q": "", "error": TOO_LONG, "result": None, "crumbs": [{"label": "Zoeken"}]},
+            "q": "", "error": _("zoekvraag te lang (meer dan %(max)s tekens)") % {"max": MAX_QUERY},
+            "result": None, "crumbs": [{"label": _("Zoeken")}]},
             status_code=400, headers=HEADERS)
     return JSONResponse({"detail": TOO_LONG}, status_code=400, headers=HEADERS)
 
@@ -100,7 +102,7 @@ def search_page(request: Request, q: Q = "", type_key: Type = None,
     return templates.TemplateResponse(request, "search.html", {
         "q": q, "type_key": type_key, "result": result, "error": None,
         "href": lambda iri: local_path(iri, base) or iri,
-        "crumbs": [{"label": "Zoeken"}]}, headers=HEADERS)
+        "crumbs": [{"label": _("Zoeken")}]}, headers=HEADERS)
 
 
 def install(app: FastAPI) -> None:

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit, urlunsplit
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .i18n import _, current_language
+
 #: every answer, /docs included (scripts from /static only; inline styles allowed for YASGUI
 #: and Swagger UI)
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -91,7 +93,7 @@ class TimeLimit:
             await send(message)
 
         task = asyncio.ensure_future(self.app(scope, receive, guarded))
-        done, _ = await asyncio.wait({task}, timeout=self.seconds)
+        done, _pending = await asyncio.wait({task}, timeout=self.seconds)
         if task in done or state["started"]:
             await task
             return
@@ -107,13 +109,15 @@ async def _too_slow(scope: Scope, send: Send, seconds: float) -> None:
           "opnieuw, of vraag minder op (een kleinere pagina, een SPARQL-query met LIMIT).")
     en = (f"This page could not be made within {seconds:g} seconds. Try again later, or ask "
           "for less (a smaller page, a SPARQL query with LIMIT).")
-    if "text/html" in accept:
+    if "text/html" in accept:  # a page for people: in the page's language
         media = "text/html; charset=utf-8"
-        body = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>503 Te '
-                f'traag / Too slow</title><link rel="stylesheet" href="/static/style.css">'
-                f'</head><body><main><h1>Te traag <span lang="en">/ Too slow</span></h1>'
-                f'<p>{html.escape(nl)}</p><p lang="en">{html.escape(en)}</p>'
-                f'<p><a href="/">Naar de startpagina</a></p></main></body></html>').encode()
+        lang = current_language()
+        title, text, home = _("Te traag"), en if lang == "en" else nl, _("Naar de startpagina")
+        body = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>503 '
+                f'{html.escape(title)}</title><link rel="stylesheet" href="/static/style.css">'
+                f'</head><body><main><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>'
+                f'<p><a href="/">{html.escape(home)}</a></p></main>'
+                f'</body></html>').encode()
     elif "json" in accept:
         media = "application/json"
         body = json.dumps({"error": f"{nl} / {en}", "status": 503},

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from .answers import render
+from .i18n import _
 
 FIRST_LOOK = {"name": "Eerste blik", "summary": "Klassen en hun aantallen",
               "query": "SELECT ?klasse (COUNT(?s) AS ?aantal)\nWHERE { ?s a ?klasse }\n"
@@ -38,8 +39,8 @@ def editor_examples(settings: Any) -> list[dict[str, str]]:
 def editor_page(request: Request, endpoint: str) -> HTMLResponse:
     """The editor page; ``endpoint`` is the public address shown (requests go to this site)."""
     examples = editor_examples(request.app.state.settings)
-    response = render(request, "sparql_editor.html", title="SPARQL-editor", endpoint=endpoint,
-                      examples=examples, crumbs=[{"label": "SPARQL-editor"}],
+    response = render(request, "sparql_editor.html", title=_("SPARQL-editor"),
+                      endpoint=endpoint, examples=examples, crumbs=[{"label": _("SPARQL-editor")}],
                       examples_json=json.dumps(examples, ensure_ascii=False)
                       .replace("</", "<\\/"))
     response.headers["Vary"] = "Accept"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .domain_views import DCT, RDF, SKOS, VKG, Context, Link, _descriptions, actions_href
+from .i18n import N_, _
 from .resource_view import natural
 
 FOAF = "http://xmlns.com/foaf/0.1/"
@@ -114,8 +115,9 @@ def article_view(ctx: Context, iri: str) -> dict[str, Any]:
                for r in based if r["k"] == kind]
         return sorted(out, key=lambda t: natural(t["link"].href or ""))
 
-    place = [(label, got[key]) for key, label in (("article", "artikel"),
-                                                  ("paragraph", "lid"), ("point", "onderdeel"))
+    place = [(_(label), got[key]) for key, label in (("article", N_("artikel")),
+                                                     ("paragraph", N_("lid")),
+                                                     ("point", N_("onderdeel")))
              if got.get(key)]
     return {
         "law": ctx.link(law), "law_short": law_name, "place": place,

@@ -16,6 +16,7 @@ from .domain_views import (
     status_counts,
     status_key,
 )
+from .i18n import _
 from .resource_view import natural
 
 
@@ -47,7 +48,7 @@ def network_view(ctx: Context, iri: str, plan_info: dict[str, Any] | None) -> di
         actions, total = action_rows(ctx, where)
         link = ctx.link(plan_iri)
         if link is not None:
-            link.text = f"Actieplan {ctx.name(iri)}"
+            link.text, link.lang = _("Actieplan %(network)s") % {"network": ctx.name(iri)}, None
         plan = {"link": link, "actions": actions, "total": total,
                 "counts": status_counts(ctx, where, {"netwerk": iri}),
                 "all_href": actions_href(netwerk=iri), **(plan_info or {})}
@@ -92,7 +93,8 @@ def _plan_link(ctx: Context, plan: str | None, network: str | None) -> Any:
     """A plan has no label of its own: "Actieplan" and its network's name."""
     link = ctx.link(plan)
     if link is not None and network:
-        link.text = f"Actieplan {ctx.name(network)}"
+        link.text, link.lang = (_("Actieplan %(network)s")
+                                % {"network": ctx.name(network)}, None)
     return link
 
 

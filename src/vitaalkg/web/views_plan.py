@@ -20,6 +20,7 @@ from .domain_views import (
     status_counts,
     theme_view,
 )
+from .i18n import _
 from .views_knowledge import article_view, goal_view, sector_agenda_view, task_view
 from .views_network import network_view, region_view
 
@@ -47,8 +48,8 @@ def readable_history(request: Request, key: str) -> list[dict[str, Any]]:
     for v in versions:
         out.append({
             "version": v.version, "at": v.submitted_at[:19].replace("T", " "),
-            "actions": v.actions, "visibility": "openbaar" if v.visibility == "public"
-            else "beperkt", "file": v.filename,
+            "actions": v.actions, "visibility": _("openbaar") if v.visibility == "public"
+            else _("beperkt"), "file": v.filename,
             "diff_href": (f"/plannen/{key}/verschil?van={previous}&naar={v.version}"
                           if previous is not None else None)})
         previous = v.version
@@ -65,7 +66,7 @@ def plan_view(ctx: Context, request: Request, iri: str) -> dict[str, Any]:
     filters = {"netwerk": network} if network else None
     return {
         "network": ctx.link(network),
-        "title": f"Actieplan {ctx.name(network)}" if network else None,
+        "title": _("Actieplan %(network)s") % {"network": ctx.name(network)} if network else None,
         "actions": actions, "total": total, "counts": status_counts(ctx, where, filters),
         "all_href": actions_href(netwerk=network) if network else None,
         "history": readable_history(request, key) if key else [],
