@@ -39,6 +39,7 @@ PAGES = [
     ("/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g", "#taken"),
     ("/doc/lac-doel/2.4", "#planning"),
     ("/doc/sectoragenda/drinkwater", "#verbeterpunten"),
+    ("/doc/wet/bwbr0027466", "#artikelen"),
     ("/doc/veiligheidsregio", "table.list tbody tr"),
     ("/lijst?klasse=https%3A%2F%2Fw3id.org%2Fvitaalkg%2Fdef%2FSafetyRegion", "table tbody tr"),
     ("/def", "h1"),

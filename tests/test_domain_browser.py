@@ -55,6 +55,7 @@ def test_tasks_of_theme_5_with_articles_within_three_clicks(page: object,
     ("/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g", "domain-article.png", "#taken"),
     ("/doc/lac-doel/2.4", "domain-lac-goal.png", "#planning"),
     ("/doc/sectoragenda/drinkwater", "domain-sector-agenda.png", "#verbeterpunten"),
+    ("/doc/wet/bwbr0027466", "domain-law.png", "#artikelen"),
 ])
 def test_screenshots(page: object, server: PlanServer, path: str, name: str,
                      expect: str) -> None:

@@ -141,7 +141,7 @@ def test_region_page_networks_plans_actions(site: dict) -> None:
 
 
 KNOWLEDGE_PAGES = ("/doc/taak/5-1", "/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g",
-                   "/doc/lac-doel/2.4", "/doc/sectoragenda/drinkwater")
+                   "/doc/lac-doel/2.4", "/doc/sectoragenda/drinkwater", "/doc/wet/bwbr0027466")
 
 
 def domain_text(page: str) -> str:
@@ -190,6 +190,27 @@ def test_article_page_law_place_text_and_tasks(site: dict) -> None:
     # an article that two tasks rest on lists both
     many = section(html(site, "/doc/wetsartikel/bwbr0027466-art-35"), "taken")
     assert 'href="/doc/taak/5-1"' in many
+
+
+def test_law_page_lists_its_articles_with_text_and_tasks(site: dict) -> None:
+    page = html(site, "/doc/wet/bwbr0027466")
+    facts = visible(section(page, "wet"))
+    assert re.search(r"Afkorting\s+Wvr", facts) and "BWBR0027466" in facts
+    assert 'href="https://wetten.overheid.nl/BWBR0027466"' in section(page, "wet")
+    articles = section(page, "artikelen")
+    rows = re.findall(r"<tr>(.*?)</tr>", articles, re.S)[1:]
+    assert len(rows) >= 10  # the Wvr provisions in the knowledge base, one row each
+    row = next(r for r in rows if 'href="/doc/wetsartikel/bwbr0027466-art-10-onderdeel-g"' in r)
+    assert "het meldkamerbeheer ging in 2020 naar de politie" in row
+    assert 'href="/doc/taak/5-1">Meldkamerfunctie</a>' in row
+    # natural order: art. 2 before art. 10, art. 10 before art. 35
+    order = [re.search(r'href="/doc/wetsartikel/([^"]+)"', r).group(1) for r in rows]  # type: ignore[union-attr]
+    assert order.index("bwbr0027466-art-10-onderdeel-g") < order.index("bwbr0027466-art-35")
+    assert not any("bwbr0027844" in key for key in order)  # only this law's articles
+    srv: PlanServer = site["server"]  # type: ignore[assignment]
+    english = srv.get("/doc/wet/bwbr0027466", None,
+                      headers={"Accept": "text/html", "Accept-Language": "en"}).text
+    assert "Articles in the knowledge base" in english and "Safety Regions Act" in english
 
 
 def test_lac_goal_page_number_lead_partners_years_and_planning(site: dict) -> None:

@@ -36,7 +36,7 @@ def _articles(ctx: Context, iris: list[str]) -> list[dict[str, Any]]:
         OPTIONAL {{ ?a <{FOAF}page> ?p }} }} GROUP BY ?a""", ["a", "law", "page"])
     texts = _descriptions(ctx, wanted)
     ctx.load_labels([x for r in rows for x in (r["a"], r["law"])])
-    out = [{"link": ctx.link(r["a"]), "law": ctx.link(r["law"]), "page": r["page"],
+    out = [{"iri": r["a"], "link": ctx.link(r["a"]), "law": ctx.link(r["law"]), "page": r["page"],
             "text": texts.get(r["a"] or "", "")} for r in rows]
     return sorted(out, key=lambda a: natural(a["link"].text))
 
@@ -125,6 +125,32 @@ def article_view(ctx: Context, iri: str) -> dict[str, Any]:
         "page": got.get("page"), "confidence": ctx.link(got.get("confidence")),
         "tasks": rows("task"), "points": rows("point"),
     }
+
+
+# -- law -------------------------------------------------------------------------------------
+def law_view(ctx: Context, iri: str) -> dict[str, Any]:
+    """The law's short name, BWB id, date and source link, and its provisions in the knowledge
+    base, each with its text and the tasks of the safety region based on it."""
+    facts = ctx.select(f"""SELECT ?p ?o WHERE {{ <{iri}> ?p ?o VALUES ?p {{ <{SKOS}altLabel>
+        <{SKOS}notation> <{DCT}issued> <{FOAF}page> }} }}""", ["p", "o"])
+    got = {(r["p"] or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]: r["o"] for r in facts}
+    provisions = [r["a"] or "" for r in ctx.select(
+        f"SELECT DISTINCT ?a WHERE {{ ?a <{VKG}law> <{iri}> }}", ["a"])]
+    based = ctx.select(f"""SELECT ?a ?x WHERE {{ ?a <{VKG}law> <{iri}> .
+        ?x <{VKG}legalBasis> ?a ; a <{VKG}Task> }}""", ["a", "x"])
+    ctx.load_labels([r["x"] for r in based])
+    tasks: dict[str, list[Link]] = {}
+    for r in based:
+        link = ctx.link(r["x"])
+        if link:
+            tasks.setdefault(r["a"] or "", []).append(link)
+    articles = _articles(ctx, provisions)
+    for article in articles:
+        article["tasks"] = sorted(tasks.get(article["iri"] or "", []),
+                                  key=lambda x: natural(x.href or x.text))
+    return {"short": got.get("altLabel") or "", "notation": got.get("notation") or "",
+            "issued": got.get("issued") or "", "page": got.get("page"),
+            "articles": articles}
 
 
 # -- LAC goal --------------------------------------------------------------------------------
@@ -217,4 +243,4 @@ def sector_agenda_view(ctx: Context, iri: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["article_view", "goal_view", "sector_agenda_view", "task_view"]
+__all__ = ["article_view", "goal_view", "law_view", "sector_agenda_view", "task_view"]

@@ -21,7 +21,7 @@ from .domain_views import (
     theme_view,
 )
 from .i18n import _
-from .views_knowledge import article_view, goal_view, sector_agenda_view, task_view
+from .views_knowledge import article_view, goal_view, law_view, sector_agenda_view, task_view
 from .views_network import network_view, region_view
 
 TALLY_PROPS = {f"{VKG}actionTally"}
@@ -99,6 +99,8 @@ def domain_page(request: Request, store: Any, iri: str, types: set[str]
         return "domain_task.html", task_view(ctx, iri)
     if f"{VKG}LegalProvision" in types:
         return "domain_article.html", article_view(ctx, iri)
+    if f"{VKG}Law" in types:
+        return "domain_law.html", law_view(ctx, iri)
     if f"{VKG}AgendaGoal" in types:
         return "domain_goal.html", goal_view(ctx, iri)
     if f"{VKG}SectorAgenda" in types:
