@@ -1,8 +1,8 @@
 """Views for people on the knowledge pages: a task (its theme, legal basis with the articles'
-text, who carries it out, what else the theme holds), a law article (its law, the tasks and
-attention points based on it), a goal of the Landelijke Agenda Crisisbeheersing (number,
-theme, lead, partners, years, the planning rows that work on it) and a sector agenda (sector,
-improvement points, the networks of the sector).
+text, who carries it out, what else the theme holds), a law (its articles and the tasks on
+them), a law article (its law, the tasks and attention points based on it), a goal of the
+Landelijke Agenda Crisisbeheersing (number, theme, lead, partners, years, the planning rows that
+work on it) and a sector agenda (sector, improvement points, the networks of the sector).
 
 Each view reads only public knowledge (no actions), with a few SELECT queries over the caller's
 readable graphs; :func:`.views_plan.domain_page` picks one by the resource's type."""
