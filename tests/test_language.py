@@ -150,6 +150,22 @@ def test_the_switch_keeps_a_local_path(client: httpx.Client) -> None:
     assert r.status_code == 303 and "set-cookie" not in r.headers
 
 
+@pytest.mark.parametrize("headers", [
+    {"Cookie": 'taal="en; \\x00;;;=;"'}, {"Cookie": "taal=fr"}, {"Cookie": "=" * 4000},
+    {"Accept-Language": "en;q=abc, nl;q=nan"}, {"Accept-Language": ",;,;q=;" * 500},
+    {"Accept-Language": "e" * 6000}])
+def test_malformed_language_headers_give_a_dutch_page(client: httpx.Client,
+                                                      headers: dict[str, str]) -> None:
+    r = client.get("/", headers=headers)
+    assert r.status_code == 200 and html_lang(r.text) == "nl"
+
+
+def test_an_oversized_way_back_is_refused_or_sent_home(client: httpx.Client) -> None:
+    r = client.get("/taal/en", params={"terug": "/" + "a" * 20_000}, follow_redirects=False)
+    assert r.status_code in (303, 400, 414, 431)
+    assert "Traceback" not in r.text
+
+
 # -- one language per answer -----------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/", "/doc/thema/1", "/monitoring", "/queries",
                                   "/plannen/controleren", "/doc/netwerk/drinkwater-vitens"])
