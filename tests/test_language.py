@@ -231,6 +231,17 @@ def test_english_pages_have_no_dutch_interface(client: httpx.Client, path: str,
     assert not left, left
 
 
+def test_numbers_are_written_for_the_page_language(client: httpx.Client) -> None:
+    pattern = re.compile(r"<dt>(?:triples)</dt><dd>([0-9.,]+)</dd>")
+    dutch = pattern.search(client.get("/").text)
+    english = pattern.search(client.get("/", headers=ENGLISH).text)
+    assert dutch and english
+    count = int(english.group(1).replace(",", ""))
+    assert count > 1000
+    assert dutch.group(1) == f"{count:,}".replace(",", ".")
+    assert english.group(1) == f"{count:,}"
+
+
 def test_english_data_labels_with_a_dutch_fallback(client: httpx.Client) -> None:
     nl = client.get("/doc/thema/1", headers={"Accept": "text/html"}).text
     en = client.get("/doc/thema/1", headers={"Accept": "text/html", **ENGLISH}).text

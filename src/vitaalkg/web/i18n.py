@@ -152,6 +152,32 @@ def pick(nl: str, en: str | None) -> str:
     return en if is_english() and en else nl
 
 
+def number(value: int | float | str, grouping: bool = True) -> str:
+    """A number written for the page's language: ``11.566`` and ``2,5`` on Dutch pages,
+    ``11,566`` and ``2.5`` on English ones; without ``grouping`` no thousands separator (years
+    and codes in query results). A text that is no number stays as it is."""
+    try:
+        parsed = float(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if parsed != parsed or parsed in (float("inf"), float("-inf")):
+        return str(value)
+    if isinstance(value, str) and not any(c in value for c in ".eE"):
+        parsed = int(value)
+    sep = "," if grouping else ""
+    text = (f"{parsed:{sep}}" if isinstance(parsed, int)
+            else f"{parsed:{sep}.{_decimals(str(value))}f}")
+    if _current.get() == DEFAULT:
+        text = text.translate(str.maketrans(",.", ".,"))
+    return text
+
+
+def _decimals(text: str) -> int:
+    """The number of decimals written in ``text`` (at most 6)."""
+    _whole, _dot, fraction = text.partition(".")
+    return min(len(fraction.split("e")[0].split("E")[0]), 6)
+
+
 # -- labels from the data -------------------------------------------------------------------------
 def label(nl: str | None, en: str | None = None) -> Markup:
     """A label from the knowledge base in the page's language: the label in that language,
@@ -190,6 +216,7 @@ def install_jinja(env: Any) -> None:
     to a Jinja environment."""
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.filters["number"] = number
     env.globals.update(page_language=current_language, label=label, label_text=label_text,
                        in_language=in_language, switch_link=switch_link)
 

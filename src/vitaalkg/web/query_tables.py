@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .describe import SAFE_LINK_SCHEMES
-from .i18n import _, current_language
+from .i18n import _, current_language, number
 from .resource_view import compact, fetch_labels, humanise, local_path, pick
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -80,7 +80,7 @@ def _literal_cell(term: dict[str, Any]) -> Cell:
     if datatype == BOOLEAN:
         return Cell(_("ja") if value in ("true", "1") else _("nee"))
     if datatype in INTEGERS or datatype in DECIMALS:
-        return Cell(dutch_number(value, datatype), number=True)
+        return Cell(number(value, grouping=False), number=True)
     return Cell(value, lang=_other_language(term.get("xml:lang")))
 
 
