@@ -11,7 +11,6 @@ all at once, and one revoked on any instance is refused by all at once.
 from __future__ import annotations
 
 import json
-import secrets
 import threading
 import time
 from dataclasses import asdict
@@ -28,6 +27,7 @@ from .tokens import (
     TokenRecord,
     TokenRegistry,
     _hash,
+    new_token,
     token_file,
 )
 
@@ -100,13 +100,7 @@ class StoreTokenRegistry(TokenRegistry):
 
     def create(self, org: str | None = None, team: bool = False) -> tuple[str, TokenRecord]:
         """A new token (returned once, in clear) for an organisation IRI or the team."""
-        if (org is None) == (not team):
-            raise TokenError("een token hoort bij óf een organisatie (--org) óf het projectteam "
-                             "(--team)")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        digest = _hash(token)
-        record = TokenRecord(id=digest[:12], sha256=digest, org=org, team=team,
-                             created=datetime.now(UTC).isoformat(timespec="seconds"))
+        token, record = new_token(org, team)
         self._insert(record)
         return token, record
 

@@ -57,6 +57,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def new_token(org: str | None, team: bool) -> tuple[str, TokenRecord]:
+    """A fresh token (in clear, shown once) and its record, for an organisation IRI or the
+    team; raises TokenError when it would be for both or neither."""
+    if (org is None) == (not team):
+        raise TokenError("een token hoort bij óf een organisatie (--org) óf het projectteam "
+                         "(--team)")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    digest = _hash(token)
+    return token, TokenRecord(id=digest[:12], sha256=digest, org=org, team=team,
+                              created=datetime.now(UTC).isoformat(timespec="seconds"))
+
+
 class TokenRegistry:
     """The token file: a JSON list of hashed tokens, rewritten atomically.
 
@@ -124,13 +136,7 @@ class TokenRegistry:
 
     def create(self, org: str | None = None, team: bool = False) -> tuple[str, TokenRecord]:
         """A new token (returned once, in clear) for an organisation IRI or the team."""
-        if (org is None) == (not team):
-            raise TokenError("een token hoort bij óf een organisatie (--org) óf het projectteam "
-                             "(--team)")
-        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        digest = _hash(token)
-        record = TokenRecord(id=digest[:12], sha256=digest, org=org, team=team,
-                             created=datetime.now(UTC).isoformat(timespec="seconds"))
+        token, record = new_token(org, team)
         with self._locked():
             records = self._read()
             records.append(record)
